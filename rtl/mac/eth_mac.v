@@ -1,0 +1,139 @@
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// 1 Gb/s Ethernet MAC, GMII 8-bit: eth_mac_tx on tx_clk, eth_mac_rx on rx_clk (the two clocks are
+// independent, as a PHY's recovered receive clock is), and a counter block in each domain.
+//
+// Counters (COUNTER_WIDTH bits each, wrapping), packed LSB-first into stat_tx_count/stat_rx_count:
+//   tx: 0 frames, 1 bytes (FCS included), 2 underflow aborts, 3 user aborts
+//   rx: 0 good frames, 1 good bytes (FCS included), 2 FCS errors, 3 runts, 4 oversize,
+//       5 rx_er, 6 bad/missing SFD, 7 too short for an FCS
+// The NIC's register block samples them across into its own clock domain.
+module eth_mac #(
+    parameter MIN_FRAME_LEN = 64,
+    parameter STATS_ENABLE = 1,
+    parameter COUNTER_WIDTH = 32
+) (
+    input  wire        tx_clk,
+    input  wire        tx_rst,
+    input  wire        rx_clk,
+    input  wire        rx_rst,
+
+    // transmit stream (tx_clk), tuser = abort
+    input  wire [7:0]  s_axis_tx_tdata,
+    input  wire        s_axis_tx_tvalid,
+    output wire        s_axis_tx_tready,
+    input  wire        s_axis_tx_tlast,
+    input  wire        s_axis_tx_tuser,
+
+    // receive stream (rx_clk), tuser = bad frame
+    output wire [7:0]  m_axis_rx_tdata,
+    output wire        m_axis_rx_tvalid,
+    output wire        m_axis_rx_tlast,
+    output wire        m_axis_rx_tuser,
+
+    // GMII
+    output wire [7:0]  gmii_txd,
+    output wire        gmii_tx_en,
+    output wire        gmii_tx_er,
+    input  wire [7:0]  gmii_rxd,
+    input  wire        gmii_rx_dv,
+    input  wire        gmii_rx_er,
+
+    // configuration (cfg_ifg in the tx_clk domain, cfg_rx_max_len in the rx_clk domain)
+    input  wire [7:0]  cfg_ifg,
+    input  wire [15:0] cfg_rx_max_len,
+
+    // one-cycle statistic pulses
+    output wire        stat_tx_frame,
+    output wire [15:0] stat_tx_len,
+    output wire        stat_tx_err_underflow,
+    output wire        stat_tx_err_abort,
+    output wire        stat_rx_frame,
+    output wire [15:0] stat_rx_len,
+    output wire        stat_rx_err_fcs,
+    output wire        stat_rx_err_runt,
+    output wire        stat_rx_err_oversize,
+    output wire        stat_rx_err_rxer,
+    output wire        stat_rx_err_preamble,
+    output wire        stat_rx_err_short,
+
+    // accumulated counters
+    output wire [4*COUNTER_WIDTH-1:0] stat_tx_count,
+    output wire [8*COUNTER_WIDTH-1:0] stat_rx_count
+);
+
+eth_mac_tx #(
+    .MIN_FRAME_LEN(MIN_FRAME_LEN)
+) tx (
+    .clk(tx_clk),
+    .rst(tx_rst),
+    .s_axis_tdata(s_axis_tx_tdata),
+    .s_axis_tvalid(s_axis_tx_tvalid),
+    .s_axis_tready(s_axis_tx_tready),
+    .s_axis_tlast(s_axis_tx_tlast),
+    .s_axis_tuser(s_axis_tx_tuser),
+    .gmii_txd(gmii_txd),
+    .gmii_tx_en(gmii_tx_en),
+    .gmii_tx_er(gmii_tx_er),
+    .cfg_ifg(cfg_ifg),
+    .stat_tx_frame(stat_tx_frame),
+    .stat_tx_len(stat_tx_len),
+    .stat_tx_err_underflow(stat_tx_err_underflow),
+    .stat_tx_err_abort(stat_tx_err_abort)
+);
+
+eth_mac_rx #(
+    .MIN_FRAME_LEN(MIN_FRAME_LEN)
+) rx (
+    .clk(rx_clk),
+    .rst(rx_rst),
+    .gmii_rxd(gmii_rxd),
+    .gmii_rx_dv(gmii_rx_dv),
+    .gmii_rx_er(gmii_rx_er),
+    .m_axis_tdata(m_axis_rx_tdata),
+    .m_axis_tvalid(m_axis_rx_tvalid),
+    .m_axis_tlast(m_axis_rx_tlast),
+    .m_axis_tuser(m_axis_rx_tuser),
+    .cfg_rx_max_len(cfg_rx_max_len),
+    .stat_rx_frame(stat_rx_frame),
+    .stat_rx_len(stat_rx_len),
+    .stat_rx_err_fcs(stat_rx_err_fcs),
+    .stat_rx_err_runt(stat_rx_err_runt),
+    .stat_rx_err_oversize(stat_rx_err_oversize),
+    .stat_rx_err_rxer(stat_rx_err_rxer),
+    .stat_rx_err_preamble(stat_rx_err_preamble),
+    .stat_rx_err_short(stat_rx_err_short)
+);
+
+generate
+if (STATS_ENABLE) begin : stats
+    wire [3:0]  tx_inc = {stat_tx_err_abort, stat_tx_err_underflow, stat_tx_frame, stat_tx_frame};
+    wire [7:0]  rx_inc = {stat_rx_err_short, stat_rx_err_preamble, stat_rx_err_rxer,
+                          stat_rx_err_oversize, stat_rx_err_runt, stat_rx_err_fcs,
+                          stat_rx_frame, stat_rx_frame};
+    genvar i;
+    for (i = 0; i < 4; i = i + 1) begin : tx_cnt
+        stat_counter #(.WIDTH(COUNTER_WIDTH), .INC_WIDTH(16)) c (
+            .clk(tx_clk), .rst(tx_rst), .inc(tx_inc[i]),
+            .inc_value(i == 1 ? stat_tx_len : 16'd1),
+            .count(stat_tx_count[i*COUNTER_WIDTH +: COUNTER_WIDTH])
+        );
+    end
+    for (i = 0; i < 8; i = i + 1) begin : rx_cnt
+        stat_counter #(.WIDTH(COUNTER_WIDTH), .INC_WIDTH(16)) c (
+            .clk(rx_clk), .rst(rx_rst), .inc(rx_inc[i]),
+            .inc_value(i == 1 ? stat_rx_len : 16'd1),
+            .count(stat_rx_count[i*COUNTER_WIDTH +: COUNTER_WIDTH])
+        );
+    end
+end else begin : no_stats
+    assign stat_tx_count = {4*COUNTER_WIDTH{1'b0}};
+    assign stat_rx_count = {8*COUNTER_WIDTH{1'b0}};
+end
+endgenerate
+
+endmodule
+
+`resetall
