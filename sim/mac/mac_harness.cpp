@@ -3,6 +3,14 @@
 #include "Veth_mac.h"
 #include "verilated.h"
 #include "verilated_vcd_c.h"
+#if NIC_COVERAGE
+#include "verilated_cov.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <string>
+#include <unistd.h>
+#endif
 
 namespace nic::sim {
 
@@ -45,6 +53,15 @@ MacHarness::MacHarness(const MacConfig& cfg) : cfg_(cfg), ctx_(new VerilatedCont
 MacHarness::~MacHarness() {
     if (vcd_) vcd_->close();
     model_->final();
+#if NIC_COVERAGE
+    // Tests run as many processes, each with several harnesses: one file per harness, merged by
+    // scripts/coverage.
+    static std::atomic<unsigned> serial{0};
+    const char* dir = std::getenv("NIC_COVERAGE_DIR");
+    std::string path = std::string(dir ? dir : ".") + "/mac-" + std::to_string(getpid()) + "-" +
+                       std::to_string(serial++) + ".dat";
+    ctx_->coveragep()->write(path.c_str());
+#endif
 }
 
 void MacHarness::reset(unsigned cycles) {

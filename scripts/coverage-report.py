@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Splits merged Verilator coverage into line (line + branch points) and toggle figures per RTL
+file, prints a table, and writes lcov .info files plus an HTML report (genhtml).
+
+usage: coverage-report.py MERGED.dat OUT_DIR [--min-line PERCENT --only PATH_PREFIX]
+"""
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument("dat")
+ap.add_argument("out")
+ap.add_argument("--min-line", type=float, default=None,
+                help="exit 1 if line coverage of the files under --only is below this")
+ap.add_argument("--only", default="rtl/mac/", help="path prefix the --min-line goal applies to")
+args = ap.parse_args()
+
+# A point is one line: C '<key \x01 value \x02 ...>' count. Keys: f file, l line, page type/module.
+point = re.compile(r"^C '(.*)' (\d+)$")
+by_type = {"line": [], "toggle": []}
+stats = collections.defaultdict(lambda: [0, 0, 0, 0])  # file -> line hit, line total, tgl hit, tgl total
+header = []
+with open(args.dat, encoding="latin-1") as f:
+    for raw in f:
+        m = point.match(raw.rstrip("\n"))
+        if not m:
+            header.append(raw)
+            continue
+        fields = dict(kv.split("\x02", 1) for kv in m.group(1).split("\x01") if "\x02" in kv)
+        path = os.path.relpath(fields.get("f", "?"))
+        kind = "toggle" if fields.get("page", "").startswith("v_toggle") else "line"
+        hit = int(m.group(2)) > 0
+        s = stats[path]
+        if kind == "line":
+            s[0] += hit
+            s[1] += 1
+        else:
+            s[2] += hit
+            s[3] += 1
+        by_type[kind].append(raw)
+
+os.makedirs(args.out, exist_ok=True)
+for kind, lines in by_type.items():
+    dat = os.path.join(args.out, kind + ".dat")
+    with open(dat, "w", encoding="latin-1") as f:
+        f.writelines(header + lines)
+    subprocess.run(["verilator_coverage", "--write-info", os.path.join(args.out, kind + ".info"), dat],
+                   check=True)
+subprocess.run(["verilator_coverage", "--annotate", os.path.join(args.out, "annotated"),
+                "--annotate-min", "1", args.dat], check=True, stdout=subprocess.DEVNULL)
+html = os.path.join(args.out, "html")
+subprocess.run(["genhtml", "--quiet", "--output-directory", html, os.path.join(args.out, "line.info")],
+               check=True)
+
+def pct(h, t):
+    return 100.0 * h / t if t else 100.0
+
+print(f"\n{'RTL file':40} {'line':>16} {'toggle':>18}")
+goal = [0, 0]
+for path in sorted(stats):
+    lh, lt, th, tt = stats[path]
+    print(f"{path:40} {lh:5}/{lt:<5} {pct(lh, lt):5.1f}% {th:6}/{tt:<6} {pct(th, tt):5.1f}%")
+    if path.startswith(args.only):
+        goal[0] += lh
+        goal[1] += lt
+total = [sum(s[i] for s in stats.values()) for i in range(4)]
+print(f"{'all':40} {total[0]:5}/{total[1]:<5} {pct(total[0], total[1]):5.1f}% "
+      f"{total[2]:6}/{total[3]:<6} {pct(total[2], total[3]):5.1f}%")
+print(f"\nline coverage of {args.only}: {pct(*goal):.1f}%   (HTML: {html}/index.html, "
+      f"annotated sources: {args.out}/annotated)")
+if args.min_line is not None and pct(*goal) < args.min_line:
+    print(f"below the goal of {args.min_line}%", file=sys.stderr)
+    sys.exit(1)
