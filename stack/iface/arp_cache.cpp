@@ -1,0 +1,124 @@
+// ARP cache policy.
+#include "iface/arp_cache.h"
+
+#include <cstdio>
+
+namespace nic {
+
+std::optional<MacAddr> ArpCache::lookup(int ifindex, Ipv4Addr ip, Instant now) const {
+    auto it = entries_.find(key(ifindex, ip));
+    if (it == entries_.end() || !it->second.resolved || it->second.expires <= now) return std::nullopt;
+    return it->second.mac;
+}
+
+ArpCache::Enqueue ArpCache::enqueue(int ifindex, Ipv4Addr ip, Instant now, PendingPacket p) {
+    auto it = entries_.find(key(ifindex, ip));
+    if (it == entries_.end()) {
+        if (entries_.size() >= cfg_.max_entries) {
+            // Make room by evicting one resolved entry; unresolved ones hold queued packets.
+            for (auto e = entries_.begin(); e != entries_.end(); ++e) {
+                if (e->second.resolved) {
+                    entries_.erase(e);
+                    break;
+                }
+            }
+            if (entries_.size() >= cfg_.max_entries) return Enqueue::CacheFull;
+        }
+        it = entries_.emplace(key(ifindex, ip), Entry{}).first;
+    }
+    Entry& e = it->second;
+    bool send = false;
+    if (e.resolved) {
+        // Expired: resolve afresh (RFC 1122 2.3.2.1 option (1), timeout), packets wait meanwhile.
+        e.resolved = false;
+        e.requests = 0;
+    }
+    if (e.requests == 0) {
+        e.requests = 1;
+        e.next_request = now + cfg_.retry;
+        send = true;
+    }
+    if (e.pending.size() >= cfg_.max_pending_packets) return Enqueue::QueueFull;
+    e.pending.push_back(std::move(p));
+    return send ? Enqueue::SendRequest : Enqueue::Queued;
+}
+
+std::vector<PendingPacket> ArpCache::update(int ifindex, Ipv4Addr ip, MacAddr mac, Instant now, bool create) {
+    std::vector<PendingPacket> out;
+    auto it = entries_.find(key(ifindex, ip));
+    if (it == entries_.end()) {
+        if (!create) return out;
+        if (entries_.size() >= cfg_.max_entries) return out;  // a new host does not evict old ones
+        it = entries_.emplace(key(ifindex, ip), Entry{}).first;
+    }
+    Entry& e = it->second;
+    e.resolved = true;
+    e.mac = mac;
+    e.expires = now + cfg_.entry_ttl;
+    e.requests = 0;
+    out.assign(std::make_move_iterator(e.pending.begin()), std::make_move_iterator(e.pending.end()));
+    e.pending.clear();
+    return out;
+}
+
+void ArpCache::poll(Instant now, PollResult& out) {
+    for (auto it = entries_.begin(); it != entries_.end();) {
+        Entry& e = it->second;
+        int ifindex = int(it->first >> 32);
+        Ipv4Addr ip(uint32_t(it->first));
+        if (e.resolved) {
+            if (e.expires <= now) {
+                ++out.aged;
+                it = entries_.erase(it);
+                continue;
+            }
+        } else if (e.next_request <= now) {
+            if (e.requests < cfg_.max_requests) {
+                ++e.requests;
+                e.next_request = now + cfg_.retry;
+                out.requests.emplace_back(ifindex, ip);
+            } else {
+                // The last request has had its second to be answered: give up on this destination.
+                ++out.failed_destinations;
+                for (auto& p : e.pending) out.failed.push_back(std::move(p));
+                it = entries_.erase(it);
+                continue;
+            }
+        }
+        ++it;
+    }
+}
+
+Instant ArpCache::next_deadline() const {
+    Instant t = Instant::max();
+    for (const auto& kv : entries_) t = min(t, kv.second.resolved ? kv.second.expires : kv.second.next_request);
+    return t;
+}
+
+void ArpCache::flush_interface(int ifindex) {
+    for (auto it = entries_.begin(); it != entries_.end();) {
+        if (int(it->first >> 32) == ifindex)
+            it = entries_.erase(it);
+        else
+            ++it;
+    }
+}
+
+std::string ArpCache::dump(Instant now) const {
+    std::string s;
+    char line[160];
+    for (const auto& kv : entries_) {
+        const Entry& e = kv.second;
+        Ipv4Addr ip(uint32_t(kv.first));
+        if (e.resolved)
+            std::snprintf(line, sizeof line, "? (%s) at %s [ether] on if%d expires in %.1fs\n", ip.str().c_str(),
+                          e.mac.str().c_str(), int(kv.first >> 32), (e.expires - now).to_s());
+        else
+            std::snprintf(line, sizeof line, "? (%s) at <incomplete> on if%d requests %d queued %zu\n",
+                          ip.str().c_str(), int(kv.first >> 32), e.requests, e.pending.size());
+        s += line;
+    }
+    return s;
+}
+
+}  // namespace nic

@@ -1,0 +1,55 @@
+// Routing table.
+#include "iface/routes.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace nic {
+
+void RouteTable::add(const Route& r) {
+    Route n = r;
+    n.dest.addr = r.dest.network();
+    remove(n.dest, n.ifindex);
+    routes_.push_back(n);
+}
+
+bool RouteTable::remove(Ipv4Cidr dest, int ifindex) {
+    auto before = routes_.size();
+    routes_.erase(std::remove_if(routes_.begin(), routes_.end(),
+                                 [&](const Route& r) {
+                                     return r.dest.prefix_len == dest.prefix_len &&
+                                            r.dest.network() == dest.network() && r.ifindex == ifindex;
+                                 }),
+                  routes_.end());
+    return routes_.size() != before;
+}
+
+void RouteTable::remove_interface(int ifindex) {
+    routes_.erase(std::remove_if(routes_.begin(), routes_.end(), [&](const Route& r) { return r.ifindex == ifindex; }),
+                  routes_.end());
+}
+
+std::optional<RouteMatch> RouteTable::lookup(Ipv4Addr dst) const {
+    const Route* best = nullptr;
+    for (const auto& r : routes_) {
+        if (!r.dest.contains(dst)) continue;
+        if (!best || r.dest.prefix_len > best->dest.prefix_len ||
+            (r.dest.prefix_len == best->dest.prefix_len && r.metric < best->metric))
+            best = &r;
+    }
+    if (!best) return std::nullopt;
+    return RouteMatch{best->ifindex, best->gateway.is_unspecified() ? dst : best->gateway};
+}
+
+std::string RouteTable::dump() const {
+    std::string s = "Destination        Gateway          Iface  Metric\n";
+    char line[128];
+    for (const auto& r : routes_) {
+        std::snprintf(line, sizeof line, "%-18s %-16s %-6d %d\n", r.dest.str().c_str(), r.gateway.str().c_str(),
+                      r.ifindex, r.metric);
+        s += line;
+    }
+    return s;
+}
+
+}  // namespace nic

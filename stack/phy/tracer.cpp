@@ -1,0 +1,52 @@
+// Frame summaries for the tracer.
+#include "phy/tracer.h"
+
+#include "wire/ethernet.h"
+#include "wire/icmp.h"
+#include "wire/ipv4.h"
+#include "wire/udp.h"
+
+#include <cstdio>
+
+namespace nic {
+
+std::string describe_frame(ConstBytes f) {
+    auto eth = parse_ethernet(f);
+    if (!eth) return std::string("eth ") + to_string(eth.error()) + " len " + std::to_string(f.size);
+    if (eth->ethertype == kEtherArp) {
+        auto a = parse_arp(eth->payload);
+        if (!a) return std::string("ARP ") + to_string(a.error());
+        if (a->op == ArpOp::Request) return "ARP who-has " + a->tpa.str() + " tell " + a->spa.str();
+        return "ARP " + a->spa.str() + " is-at " + a->sha.str();
+    }
+    if (eth->ethertype != kEtherIpv4) {
+        char b[32];
+        std::snprintf(b, sizeof b, "ethertype 0x%04x len %zu", eth->ethertype, f.size);
+        return b;
+    }
+    auto ip = parse_ipv4(eth->payload);
+    if (!ip) return std::string("IPv4 ") + to_string(ip.error());
+    std::string s = ip->src.str() + " > " + ip->dst.str() + " ";
+    if (ip->is_fragment()) {
+        s += "frag id " + std::to_string(ip->ident) + " off " + std::to_string(ip->frag_offset) +
+             (ip->more_frags ? "+" : "") + " proto " + std::to_string(ip->proto) + " len " + std::to_string(ip->payload.size);
+        if (ip->frag_offset != 0) return s;
+    }
+    if (ip->proto == kProtoUdp) {
+        auto u = parse_udp(ip->payload, ip->src, ip->dst, !ip->is_fragment());
+        if (!u) return s + "UDP " + to_string(u.error());
+        return s + "UDP " + std::to_string(u->src_port) + " > " + std::to_string(u->dst_port) + " len " +
+               std::to_string(u->payload.size);
+    }
+    if (ip->proto == kProtoIcmp) {
+        auto c = parse_icmp(ip->payload, !ip->is_fragment());
+        if (!c) return s + "ICMP " + to_string(c.error());
+        if (c->type == kIcmpEchoRequest || c->type == kIcmpEchoReply)
+            return s + (c->type == kIcmpEchoRequest ? "ICMP echo request" : "ICMP echo reply") + " id " +
+                   std::to_string(c->ident) + " seq " + std::to_string(c->seq) + " len " + std::to_string(c->data.size);
+        return s + "ICMP type " + std::to_string(c->type) + " code " + std::to_string(c->code);
+    }
+    return s + "proto " + std::to_string(ip->proto) + " len " + std::to_string(ip->payload.size);
+}
+
+}  // namespace nic
