@@ -64,6 +64,7 @@ localparam [1:0]
 reg [7:0] rxd;
 reg       rx_dv;
 reg       rx_er;
+reg       rx_ok;         // rx_dv && !rx_er: one flip-flop instead of two LUT inputs (see shift)
 
 reg [1:0]  state;
 reg [15:0] len;          // bytes received after the SFD
@@ -75,7 +76,15 @@ reg [7:0]  d1, d2, d3, d4, held;   // d1..d4: the newest four bytes (maybe the F
 wire [31:0] crc_next;
 eth_crc32_d8 crc_calc (.crc_in(crc), .data(rxd), .crc_out(crc_next));
 
-wire at_max = (len == cfg_rx_max_len);
+// Timing: the delay line's enable (shift, 40 flip-flops) is the deepest path. It needs at_max, a
+// 16-bit equality: computed as two kept halves of two LUT levels each, shift is one 4-input LUT
+// after them (state, rx_ok, both halves) instead of two.
+(* keep *) wire at_max_lo = (len[7:0] == cfg_rx_max_len[7:0]);
+(* keep *) wire at_max_hi = (len[15:8] == cfg_rx_max_len[15:8]);
+wire at_max = at_max_lo && at_max_hi;
+// In S_DATA and not the frame's last byte time. The S_DATA branch tests it too (!shift there is
+// the end of the frame), so that one node drives both.
+wire shift = (state == S_DATA) && rx_ok && !at_max;
 
 // The length flags look at the low bits of len only: len counts up from 0, so the first time its
 // low MIN_W bits equal MIN_FRAME_LEN - 1 (< 2^MIN_W) is when len itself does, and the flags,
@@ -87,6 +96,7 @@ always @(posedge clk) begin
     rxd <= gmii_rxd;
     rx_dv <= gmii_rx_dv;
     rx_er <= gmii_rx_er;
+    rx_ok <= gmii_rx_dv && !gmii_rx_er;
 
     m_axis_tvalid <= 1'b0;
     m_axis_tlast <= 1'b0;
@@ -133,7 +143,7 @@ always @(posedge clk) begin
             len_ge_5 <= 1'b1;
         m_axis_tdata <= held;
         m_axis_tvalid <= len_ge_5;
-        if (!rx_dv || rx_er || at_max) begin
+        if (!shift) begin
             // End of the frame: the held byte, if any, is its last payload byte.
             m_axis_tlast <= 1'b1;
             if (rx_dv && rx_er) begin
@@ -155,15 +165,6 @@ always @(posedge clk) begin
             end
             stat_rx_len <= len;
             state <= rx_dv ? S_SKIP : S_IDLE;
-        end else begin
-            // Not the end: the previously held byte (sent above) is known not to be the last one.
-            // The delay line stands still at the end, as the bytes it then holds are shown on
-            // m_axis_tdata (with tvalid low) at the start of the next frame.
-            d1 <= rxd;
-            d2 <= d1;
-            d3 <= d2;
-            d4 <= d3;
-            held <= d4;
         end
     end
     S_SKIP: begin
@@ -171,6 +172,17 @@ always @(posedge clk) begin
             state <= S_IDLE;
     end
     endcase
+
+    // Not the end: the previously held byte (sent above) is known not to be the last one. The
+    // delay line stands still on the last cycle, as the bytes it then holds are shown on
+    // m_axis_tdata (with tvalid low) at the start of the next frame.
+    if (shift) begin
+        d1 <= rxd;
+        d2 <= d1;
+        d3 <= d2;
+        d4 <= d3;
+        held <= d4;
+    end
 
     if (rst) begin
         state <= S_IDLE;

@@ -101,10 +101,10 @@ always @(posedge clk) begin
     S_GAP: begin
         gmii_tx_en <= 1'b0;
         gmii_txd <= 8'h00;
+        cnt <= 3'd1;        // only read in S_PRE: loading it here keeps gap_done off its enable
         if (gap_done && s_axis_tvalid) begin
             gmii_tx_en <= 1'b1;
             gmii_txd <= 8'h55;
-            cnt <= 3'd1;
             state <= S_PRE;
         end
     end
