@@ -1,0 +1,1344 @@
+// One TCP connection's state machine (RFC 9293). See tcp_socket.h for the call chain.
+// Section references are to RFC 9293 unless another RFC is named.
+#include "tcp/tcp_socket.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+namespace nic {
+
+namespace {
+
+constexpr uint32_t kDupThresh = 3;                 // RFC 5681 3.2, RFC 6675 section 2
+constexpr size_t kMaxScoreboard = 64;              // SACK blocks remembered (RFC 6675 allows discarding)
+constexpr int64_t kPawsIdle = int64_t(24) * 24 * 3600 * 1000000000;  // RFC 7323 5.5: 24 days
+constexpr uint32_t kMaxBackoffShift = 16;
+
+uint8_t wscale_for(size_t rcvbuf) {
+    // RFC 7323 2.3: the smallest shift that lets the window field describe the whole buffer; <= 14.
+    uint8_t s = 0;
+    while (s < 14 && (rcvbuf >> s) > 0xffff) ++s;
+    return s;
+}
+
+}  // namespace
+
+const char* to_string(TcpState s) {
+    switch (s) {
+    case TcpState::Closed: return "CLOSED";
+    case TcpState::Listen: return "LISTEN";
+    case TcpState::SynSent: return "SYN-SENT";
+    case TcpState::SynReceived: return "SYN-RECEIVED";
+    case TcpState::Established: return "ESTABLISHED";
+    case TcpState::FinWait1: return "FIN-WAIT-1";
+    case TcpState::FinWait2: return "FIN-WAIT-2";
+    case TcpState::CloseWait: return "CLOSE-WAIT";
+    case TcpState::Closing: return "CLOSING";
+    case TcpState::LastAck: return "LAST-ACK";
+    case TcpState::TimeWait: return "TIME-WAIT";
+    }
+    return "?";
+}
+
+void TcpCounters::for_each(const std::function<void(const char*, uint64_t)>& f) const {
+#define NIC_TCP_COUNTER_VISIT(n) f(#n, n);
+    NIC_TCP_COUNTERS(NIC_TCP_COUNTER_VISIT)
+#undef NIC_TCP_COUNTER_VISIT
+}
+
+TcpCounters& TcpCounters::operator+=(const TcpCounters& o) {
+#define NIC_TCP_COUNTER_ADD(n) n += o.n;
+    NIC_TCP_COUNTERS(NIC_TCP_COUNTER_ADD)
+#undef NIC_TCP_COUNTER_ADD
+    return *this;
+}
+
+std::string TcpInfo::str() const {
+    char buf[320];
+    std::snprintf(buf, sizeof buf,
+                  "%-12s sendq %zu recvq %zu cwnd %u ssthresh %u srtt %.3fms rttvar %.3fms rto %.0fms "
+                  "backoff %u retrans %llu (rto %llu, fast %llu) mss %u/%u wscale %u/%u%s%s%s",
+                  to_string(state), send_q, recv_q, cwnd, ssthresh, srtt.to_ms(), rttvar.to_ms(), rto.to_ms(),
+                  backoff, (unsigned long long)total_retrans, (unsigned long long)rto_expirations,
+                  (unsigned long long)fast_retransmits, snd_mss, rcv_mss, snd_wscale, rcv_wscale,
+                  sack ? " sack" : "", timestamps ? " ts" : "", in_recovery ? " recovery" : "");
+    return buf;
+}
+
+TcpSocket::TcpSocket(const TcpConfig& cfg)
+    : cfg_(cfg), tx_(cfg.sndbuf), rx_(cfg.rcvbuf), asm_(cfg.max_ooo_ranges), rtt_(cfg.rtt) {}
+
+// ------------------------------------------------------------------------------------------------
+// User calls (section 3.10.1 - 3.10.5)
+
+int TcpSocket::connect(Instant now, Endpoint local, Endpoint remote, SeqNum iss) {
+    if (state_ == TcpState::SynSent) return -EALREADY;
+    if (state_ != TcpState::Closed || err_ != 0 || app_closed_) return -EISCONN;
+    local_ = local;
+    remote_ = remote;
+    iss_ = snd_una_ = snd_nxt_ = snd_max_ = iss;
+    tx_base_ = iss + 1;
+    recover_ = high_rxt_ = iss;
+    rcv_wscale_ = cfg_.window_scale ? wscale_for(cfg_.rcvbuf) : 0;
+    ts_offset_ = tcp_ts_offset(iss);  // RFC 7323 5.4: a per-connection random offset for TSval
+    progress_at_ = now;
+    set_state(now, TcpState::SynSent);  // section 3.10.1: SYN goes out on the next poll_transmit
+    return 0;
+}
+
+void TcpSocket::accept_syn(Instant now, Endpoint local, Endpoint remote, SeqNum iss, const TcpRepr& syn,
+                           Instant synack_at, bool synack_retransmitted, bool rtt_from_synack) {
+    local_ = local;
+    remote_ = remote;
+    iss_ = snd_una_ = iss;
+    snd_nxt_ = snd_max_ = iss + 1;  // the listener already sent our SYN-ACK
+    tx_base_ = iss + 1;
+    recover_ = high_rxt_ = iss;
+    irs_ = syn.seq;
+    rcv_nxt_ = syn.seq + 1;
+    rcv_wscale_ = cfg_.window_scale && syn.options.wscale ? wscale_for(cfg_.rcvbuf) : 0;
+    ts_offset_ = tcp_ts_offset(iss);
+    negotiate(syn);
+    ts_recent_at_ = now;  // RFC 7323 5.5: TS.Recent's age starts now
+    // Section 3.10.7.2 and RFC 7323 2.2: the window in a SYN is never scaled.
+    snd_wnd_ = max_snd_wnd_ = syn.window;
+    snd_wl1_ = syn.seq;
+    snd_wl2_ = iss;
+    last_ack_sent_ = rcv_nxt_;
+    rcv_adv_ = rcv_nxt_ + std::min<uint32_t>(uint32_t(rx_.free()), uint32_t(0xffff) << rcv_wscale_);
+    progress_at_ = synack_at;
+    if (synack_retransmitted) {
+        retries_ = 1;  // RFC 5681 3.1: a lost SYN-ACK means an initial window of one segment
+    } else if (!ts_ok_ && rtt_from_synack) {
+        rtt_timing_ = true;  // the SYN-ACK's round trip is a valid sample (Karn: not retransmitted)
+        rtt_seq_ = iss + 1;
+        rtt_start_ = synack_at;
+    }
+    rto_at_ = synack_at + current_rto();
+    set_state(now, TcpState::SynReceived);
+}
+
+long TcpSocket::send_check(Instant now) {
+    (void)now;
+    if (pending_err_) return -take_error();
+    if (state_ == TcpState::Closed) return err_ ? -EPIPE : (app_closed_ ? -EPIPE : -ENOTCONN);
+    if (fin_queued_ || app_closed_) return -EPIPE;  // section 3.10.2: "connection closing"
+    return 0;
+}
+
+long TcpSocket::send(Instant now, ConstBytes data) {
+    long e = send_check(now);
+    if (e < 0) return e;
+    if (data.size == 0) return 0;
+    size_t n = tx_.push(data);
+    if (n == 0) return -EAGAIN;
+    ++ctr_.writes;
+    return long(n);
+}
+
+long TcpSocket::recv(Instant now, MutBytes out) {
+    (void)now;
+    if (!rx_.empty() && out.size > 0) return long(rx_.pop(out));  // section 3.10.3
+    if (pending_err_) return -take_error();
+    if (fin_rcvd_ || shut_rd_) return 0;  // end of stream
+    if (state_ == TcpState::Closed) return err_ ? 0 : -ENOTCONN;
+    return -EAGAIN;
+}
+
+int TcpSocket::shutdown(Instant now, bool rd, bool wr) {
+    if (state_ == TcpState::Closed) return -ENOTCONN;
+    if (rd) {
+        shut_rd_ = true;
+        rx_.consume(rx_.size());
+    }
+    if (wr && !fin_queued_) {
+        switch (state_) {
+        case TcpState::SynSent:
+            enter_closed(0);  // section 3.10.4: nothing sent yet worth a FIN
+            return 0;
+        case TcpState::SynReceived:
+        case TcpState::Established:
+            fin_queued_ = true;  // section 3.10.4: FIN after all queued SENDs
+            set_state(now, TcpState::FinWait1);
+            break;
+        case TcpState::CloseWait:
+            fin_queued_ = true;
+            set_state(now, TcpState::LastAck);
+            break;
+        default:
+            break;
+        }
+    }
+    return 0;
+}
+
+int TcpSocket::close(Instant now) {
+    app_closed_ = true;
+    if (state_ == TcpState::Closed) return 0;
+    if (state_ == TcpState::SynSent) {
+        enter_closed(0);
+        return 0;
+    }
+    if (!rx_.empty() && synchronized()) {
+        // RFC 2525 2.17 (and RFC 9293 3.10.4 permits): closing with unread data resets the
+        // connection so the peer learns the data was not consumed.
+        abort(now);
+        return 0;
+    }
+    shutdown(now, true, true);
+    if (state_ == TcpState::FinWait2 && cfg_.fin_wait2_timeout.ns > 0) timewait_at_ = now + cfg_.fin_wait2_timeout;
+    return 0;
+}
+
+void TcpSocket::abort(Instant now) {
+    (void)now;
+    // Section 3.10.5: in SYN-RECEIVED, ESTABLISHED, FIN-WAIT-*, CLOSE-WAIT send <SEQ=SND.NXT><CTL=RST>.
+    switch (state_) {
+    case TcpState::SynReceived:
+    case TcpState::Established:
+    case TcpState::FinWait1:
+    case TcpState::FinWait2:
+    case TcpState::CloseWait:
+        rst_pending_ = true;
+        rst_seq_ = snd_max_;
+        break;
+    default:
+        break;
+    }
+    app_closed_ = true;
+    enter_closed(0);
+}
+
+void TcpSocket::on_icmp_error(Instant now, int err, bool hard) {
+    (void)now;
+    if (state_ == TcpState::Closed) return;
+    if (hard && (state_ == TcpState::SynSent || state_ == TcpState::SynReceived)) {
+        reset_connection(err);  // RFC 1122 4.2.3.9: protocol/port unreachable SHOULD abort
+        return;
+    }
+    soft_err_ = err;  // RFC 1122 4.2.3.9: soft error, reported if the connection later times out
+}
+
+void TcpSocket::on_path_mtu(Instant now, uint16_t mtu) {
+    (void)now;
+    if (state_ == TcpState::Closed) return;
+    uint16_t limit = uint16_t(std::max<int>(mtu, 552) - 40);
+    if (limit >= seg_limit_) return;
+    seg_limit_ = limit;
+    snd_mss_ = uint16_t(seg_limit_ - (ts_ok_ ? 12 : 0));
+    if (synchronized() && snd_max_ > snd_una_ && !in_recovery_) {
+        snd_nxt_ = snd_una_;  // resend at the new size from the first unacknowledged byte
+        rtt_timing_ = false;  // Karn: those segments are retransmissions now
+    }
+}
+
+void TcpSocket::set_keepalive(Instant now, bool on) {
+    cfg_.keepalive = on;
+    keepalive_sent_ = 0;
+    keepalive_at_ = on && established() ? now + cfg_.keepalive_idle : Instant::max();
+}
+
+int TcpSocket::take_error() {
+    int e = pending_err_;
+    pending_err_ = 0;
+    return e;
+}
+
+bool TcpSocket::readable() const { return !rx_.empty() || fin_rcvd_ || pending_err_ != 0 || shut_rd_; }
+
+bool TcpSocket::writable() const {
+    if (pending_err_) return true;
+    bool can = state_ == TcpState::Established || state_ == TcpState::CloseWait;
+    return can && !fin_queued_ && tx_.free() > 0;
+}
+
+TcpInfo TcpSocket::info() const {
+    TcpInfo i;
+    i.state = state_;
+    i.send_q = tx_.size();
+    i.recv_q = rx_.size();
+    i.cwnd = cc_.cwnd;
+    i.ssthresh = cc_.ssthresh;
+    i.snd_wnd = snd_wnd_;
+    i.rcv_wnd = seq_len(rcv_nxt_, rcv_adv_);
+    i.snd_mss = snd_mss_;
+    i.rcv_mss = uint16_t(rcv_mss());
+    i.snd_wscale = snd_wscale_;
+    i.rcv_wscale = rcv_wscale_;
+    i.sack = sack_ok_;
+    i.timestamps = ts_ok_;
+    i.in_recovery = in_recovery_;
+    i.srtt = rtt_.srtt();
+    i.rttvar = rtt_.rttvar();
+    i.rto = current_rto();
+    i.backoff = backoff_;
+    i.total_retrans = ctr_.retrans_segs;
+    i.rto_expirations = ctr_.rto_expirations;
+    i.fast_retransmits = ctr_.fast_retransmits;
+    return i;
+}
+
+Duration TcpSocket::current_rto() const {
+    // RFC 6298 5.5: double per expiry; (2.5) never above the maximum.
+    Duration r = rtt_.rto();
+    uint32_t shift = std::min(backoff_, kMaxBackoffShift);
+    int64_t v = r.ns << shift;
+    if (v > rtt_.config().max_rto.ns || v < 0) v = rtt_.config().max_rto.ns;
+    return Duration{v};
+}
+
+// ------------------------------------------------------------------------------------------------
+// State bookkeeping
+
+void TcpSocket::set_state(Instant now, TcpState s) {
+    if (s == state_) return;
+    TcpState old = state_;
+    state_ = s;
+    if (s == TcpState::Established) was_established_ = true;
+    if (s == TcpState::Established && (old == TcpState::SynSent || old == TcpState::SynReceived)) {
+        // RFC 5681 3.1: IW, but one segment if the SYN or SYN-ACK had to be retransmitted.
+        cc_.init(snd_mss_, cfg_.initial_window_segments);
+        if (retries_ > 0) {
+            cc_.cwnd = snd_mss_;
+            // RFC 6298 5.7: the SYN (or SYN-ACK) timed out, so without an RTT sample the RTO
+            // starts again at 3 s once data transmission begins, not at the backed-off value.
+            if (!rtt_.has_sample() && rtt_.rto() < Duration::from_s(3)) {
+                rtt_.reinit_rto(Duration::from_s(3));
+                backoff_ = 0;
+            }
+        }
+        retries_ = 0;
+        last_data_at_ = now;
+        progress_at_ = now;
+        if (cfg_.keepalive) keepalive_at_ = now + cfg_.keepalive_idle;
+    }
+    if (s == TcpState::TimeWait) {
+        // Section 3.10.7.4: TIME-WAIT holds for 2 MSL; nothing else runs.
+        timewait_at_ = now + cfg_.msl * 2;
+        rto_at_ = persist_at_ = keepalive_at_ = delack_at_ = Instant::max();
+        tx_.consume(tx_.size());
+    }
+}
+
+void TcpSocket::enter_closed(int err) {
+    state_ = TcpState::Closed;
+    if (err) err_ = err;
+    rto_at_ = delack_at_ = persist_at_ = keepalive_at_ = timewait_at_ = Instant::max();
+    ack_now_ = window_update_ = keepalive_due_ = force_probe_ = fast_rexmit_ = false;
+}
+
+void TcpSocket::reset_connection(int err) {
+    // Section 3.10.7.4 (RST) and 3.8.3 (R2): all queues flushed, the user told `err`.
+    err_ = pending_err_ = err;
+    tx_.consume(tx_.size());
+    rx_.consume(rx_.size());
+    asm_.clear();
+    enter_closed(err);
+}
+
+void TcpSocket::negotiate(const TcpRepr& syn) {
+    // Section 3.7.1: without an MSS option the peer takes 536; we never send more than our route
+    // MTU allows (RFC 6691: the MSS limits data plus TCP options).
+    uint16_t peer_mss = syn.options.mss ? *syn.options.mss : 536;
+    if (peer_mss < 64) peer_mss = 64;  // a tiny MSS would make every segment all header
+    seg_limit_ = std::min<uint16_t>(peer_mss, uint16_t(cfg_.mtu - 40));
+    // RFC 7323 2.2: scaling only if both SYNs carried the option.
+    ws_ok_ = cfg_.window_scale && syn.options.wscale.has_value();
+    if (ws_ok_) {
+        snd_wscale_ = *syn.options.wscale;
+    } else {
+        snd_wscale_ = 0;
+        rcv_wscale_ = 0;
+    }
+    sack_ok_ = cfg_.sack && syn.options.sack_permitted;  // RFC 2018 section 2
+    ts_ok_ = cfg_.timestamps && syn.options.ts.has_value();  // RFC 7323 3.2
+    if (ts_ok_) ts_recent_ = syn.options.ts->val;
+    snd_mss_ = uint16_t(seg_limit_ - (ts_ok_ ? 12 : 0));
+}
+
+uint32_t TcpSocket::rcv_mss() const { return uint32_t(cfg_.mtu - 40 - (ts_ok_ ? 12 : 0)); }
+
+uint32_t TcpSocket::ts_now(Instant now) const { return uint32_t(now.ns / 1000000) + ts_offset_; }
+
+uint32_t TcpSocket::rcv_window_now() const {
+    uint32_t cap = uint32_t(0xffff) << rcv_wscale_;
+    return std::min<uint32_t>(uint32_t(shut_rd_ ? rx_.capacity() : rx_.free()), cap);
+}
+
+uint16_t TcpSocket::window_field() {
+    uint32_t avail = rcv_window_now();
+    uint32_t cur = seq_len(rcv_nxt_, rcv_adv_);
+    uint32_t wnd = cur;
+    if (avail > cur) {
+        // RFC 1122 4.2.3.3: receiver SWS avoidance; move the right edge only by at least
+        // min(RCV.BUFF / 2, MSS).
+        uint32_t thresh = std::min<uint32_t>(uint32_t(rx_.capacity() / 2), rcv_mss());
+        if (avail - cur >= thresh) wnd = avail;
+    }
+    // Section 3.8.6.2.2 / RFC 7323 2.4: never shrink the right edge (bar the rounding of the scale).
+    uint32_t field = std::min<uint32_t>(wnd >> rcv_wscale_, 0xffff);
+    SeqNum edge = rcv_nxt_ + (field << rcv_wscale_);
+    if (edge > rcv_adv_) rcv_adv_ = edge;
+    return uint16_t(field);
+}
+
+TcpOptions TcpSocket::segment_options(Instant now) const {
+    TcpOptions o;
+    if (ts_ok_) o.ts = TcpTimestamp{ts_now(now), ts_recent_};  // RFC 7323 3.2: on every segment
+    if (sack_ok_ && !asm_.empty()) {
+        // RFC 2018 section 4: the first block reports the most recently received data, then the
+        // others; at most as many as fit (3 with timestamps).
+        const auto& r = asm_.ranges();
+        int first = asm_.last() >= 0 ? asm_.last() : 0;
+        size_t n = 0;
+        auto add = [&](size_t k) {
+            if (n < o.sack.size()) o.sack[n++] = SackBlock{rcv_nxt_ + r[k].start, rcv_nxt_ + r[k].end};
+        };
+        add(size_t(first));
+        for (size_t k = 0; k < r.size(); ++k)
+            if (int(k) != first) add(k);
+        o.sack_count = uint8_t(n);
+    }
+    return o;
+}
+
+uint32_t TcpSocket::max_payload(const TcpOptions& opts) const {
+    size_t ol = tcp_options_len(opts);
+    return seg_limit_ > ol ? uint32_t(seg_limit_ - ol) : 1;
+}
+
+TcpRepr TcpSocket::make_segment(Instant now, SeqNum seq, size_t len, uint8_t flags) {
+    TcpRepr r;
+    r.src_port = local_.port;
+    r.dst_port = remote_.port;
+    r.seq = seq;
+    r.flags = TcpFlags(flags);
+    r.options = segment_options(now);
+    if (r.flags.ack()) r.ack = rcv_nxt_;
+    r.window = window_field();
+    if (len) r.payload = tx_.view(seq_len(tx_base_, seq), len, scratch_);
+    return r;
+}
+
+TcpRepr TcpSocket::make_rst(SeqNum seq) const {
+    TcpRepr r;
+    r.src_port = local_.port;
+    r.dst_port = remote_.port;
+    r.seq = seq;
+    r.flags = TcpFlags(TcpFlags::kRst);
+    return r;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Segment arrival (section 3.10.7)
+
+void TcpSocket::on_segment(Instant now, const TcpRepr& seg) {
+    ++ctr_.segs_in;
+    switch (state_) {
+    case TcpState::Closed:
+    case TcpState::Listen:
+        ++ctr_.drop_closed;  // the mux answers segments for closed connections (3.10.7.1)
+        return;
+    case TcpState::SynSent:
+        on_syn_sent(now, seg);
+        return;
+    default:
+        break;
+    }
+    if (state_ == TcpState::SynReceived && seg.flags.syn() && seg.flags.ack() && !seg.flags.rst() &&
+        seg.seq == irs_ && seg.ack == iss_ + 1) {
+        // Simultaneous open (section 3.5, figure 8 step 6): the peer's SYN-ACK repeats its SYN and
+        // acknowledges ours. The literal acceptability test would reject it (SEG.SEQ < RCV.NXT);
+        // treat it as the ACK it carries, as Linux does.
+        TcpRepr ack = seg;
+        ack.flags = TcpFlags(uint8_t(seg.flags.bits & ~TcpFlags::kSyn));
+        ack.seq = irs_ + 1;
+        ack.payload = {};
+        --ctr_.segs_in;  // counted once, by the call below
+        on_segment(now, ack);
+        return;
+    }
+    // RFC 1122 4.2.3.6: any segment from the peer shows it is alive.
+    keepalive_sent_ = 0;
+    if (cfg_.keepalive && state_ != TcpState::TimeWait) keepalive_at_ = now + cfg_.keepalive_idle;
+
+    // RFC 7323 3.2: once negotiated, a non-RST segment without timestamps SHOULD be dropped.
+    if (ts_ok_ && !seg.flags.rst() && !seg.options.ts) {
+        ++ctr_.drop_no_timestamp;
+        return;
+    }
+    // RFC 7323 5.3 R1 (PAWS): an older TSval than TS.Recent marks an old duplicate; drop it and
+    // acknowledge. (5.5: TS.Recent idle for 24 days is no longer trusted.)
+    if (ts_ok_ && !seg.flags.rst() && int32_t(seg.options.ts->val - ts_recent_) < 0) {
+        if (now - ts_recent_at_ > Duration{kPawsIdle}) {
+            ts_recent_ = seg.options.ts->val;
+        } else {
+            ++ctr_.drop_paws;
+            ack_now_ = true;
+            return;
+        }
+    }
+    // First: sequence number acceptable?
+    if (!acceptable(seg)) {
+        if (seg.flags.rst()) {
+            ++ctr_.drop_rst_ignored;  // RFC 5961 3.2: out-of-window RST silently dropped
+            return;
+        }
+        ++ctr_.drop_out_of_window;
+        ack_now_ = true;  // section 3.10.7.4: "send an acknowledgment" and drop
+        if (state_ == TcpState::TimeWait && seg.flags.fin()) timewait_at_ = now + cfg_.msl * 2;
+        return;
+    }
+    // Second: RST. RFC 5961 3.2: only exactly RCV.NXT resets; elsewhere in the window a challenge ACK.
+    if (seg.flags.rst()) {
+        ++ctr_.rst_in;
+        if (seg.seq != rcv_nxt_) {
+            challenge_ack(now);
+            return;
+        }
+        switch (state_) {
+        case TcpState::SynReceived:
+            reset_connection(ECONNREFUSED);  // 3.10.7.4: from an active open, "connection refused"
+            break;
+        case TcpState::Established:
+        case TcpState::FinWait1:
+        case TcpState::FinWait2:
+        case TcpState::CloseWait:
+            reset_connection(ECONNRESET);
+            break;
+        default:
+            enter_closed(0);  // CLOSING, LAST-ACK, TIME-WAIT: the connection is over anyway
+            break;
+        }
+        return;
+    }
+    // Fourth: SYN in a synchronized state. RFC 5961 4.2: always a challenge ACK, never a reset.
+    if (seg.flags.syn()) {
+        ++ctr_.drop_syn;
+        challenge_ack(now);
+        return;
+    }
+    // Fifth: ACK.
+    if (!seg.flags.ack()) {
+        ++ctr_.drop_no_ack;
+        return;
+    }
+    bool drop = false;
+    process_ack(now, seg, drop);
+    if (drop || state_ == TcpState::Closed) return;
+    // RFC 7323 4.3: TS.Recent follows the segment that starts at or before the last ACK we sent.
+    if (ts_ok_ && seg.options.ts && int32_t(seg.options.ts->val - ts_recent_) >= 0 && seg.seq <= last_ack_sent_) {
+        ts_recent_ = seg.options.ts->val;
+        ts_recent_at_ = now;
+    }
+    // Seventh and eighth: text and FIN.
+    switch (state_) {
+    case TcpState::Established:
+    case TcpState::FinWait1:
+    case TcpState::FinWait2:
+        if (app_closed_ && !seg.payload.empty() && seg.seq + uint32_t(seg.payload.size) > rcv_nxt_) {
+            // Linux and RFC 2525 2.17: new data for a socket nobody will read any more: reset.
+            ++ctr_.drop_after_close;
+            rst_pending_ = true;
+            rst_seq_ = snd_max_;
+            enter_closed(0);
+            return;
+        }
+        process_text(now, seg.seq, seg.payload, seg.flags.fin());
+        break;
+    case TcpState::TimeWait:
+        if (seg.flags.fin()) {
+            ack_now_ = true;  // 3.10.7.4 eighth: acknowledge and restart the 2 MSL timeout
+            timewait_at_ = now + cfg_.msl * 2;
+        }
+        break;
+    default:
+        break;  // CLOSE-WAIT, CLOSING, LAST-ACK: a FIN was already received; ignore the text
+    }
+}
+
+bool TcpSocket::acceptable(const TcpRepr& seg) const {
+    uint32_t wnd = seq_len(rcv_nxt_, rcv_adv_);
+    uint32_t len = seg.seg_len();
+    if (len == 0) {
+        // Section 3.10.7.4 table; like Linux we also accept the right edge itself for a bare ACK,
+        // which a sender that filled our window exactly puts there.
+        if (wnd == 0) return seg.seq == rcv_nxt_;
+        return rcv_nxt_ <= seg.seq && seg.seq <= rcv_nxt_ + wnd;
+    }
+    if (wnd == 0) return seg.seq == rcv_nxt_;  // "special allowance" for ACK/RST: text trimmed later
+    SeqNum last = seg.seq + (len - 1);
+    return (rcv_nxt_ <= seg.seq && seg.seq < rcv_nxt_ + wnd) || (rcv_nxt_ <= last && last < rcv_nxt_ + wnd) ||
+           (seg.seq < rcv_nxt_ && last >= rcv_nxt_ + wnd);  // a segment spanning the window
+}
+
+void TcpSocket::challenge_ack(Instant now) {
+    // RFC 5961 section 7: at most challenge_ack_limit per second.
+    if (now - challenge_window_ >= Duration::from_s(1)) {
+        challenge_window_ = now;
+        challenge_count_ = 0;
+    }
+    if (challenge_count_ < cfg_.challenge_ack_limit) {
+        ++challenge_count_;
+        ++ctr_.challenge_acks;
+        ack_now_ = true;
+    } else {
+        ++ctr_.challenge_acks_suppressed;
+    }
+}
+
+void TcpSocket::on_syn_sent(Instant now, const TcpRepr& seg) {
+    // Section 3.10.7.3.
+    bool ack_ok = false;
+    if (seg.flags.ack()) {
+        if (seg.ack <= iss_ || seg.ack > snd_max_) {
+            ++ctr_.drop_syn_sent;
+            if (!seg.flags.rst()) {
+                rst_pending_ = true;  // <SEQ=SEG.ACK><CTL=RST>
+                rst_seq_ = seg.ack;
+            }
+            return;
+        }
+        ack_ok = true;
+    }
+    if (seg.flags.rst()) {
+        ++ctr_.rst_in;
+        if (ack_ok) {
+            reset_connection(ECONNREFUSED);  // RFC 5961 3.2: in SYN-SENT the ACK check suffices
+        } else {
+            ++ctr_.drop_rst_ignored;
+        }
+        return;
+    }
+    if (!seg.flags.syn()) {
+        ++ctr_.drop_syn_sent;
+        return;
+    }
+    irs_ = seg.seq;
+    rcv_nxt_ = seg.seq + 1;
+    negotiate(seg);
+    if (ts_ok_) ts_recent_at_ = now;
+    last_ack_sent_ = rcv_nxt_;
+    rcv_adv_ = rcv_nxt_ + std::min<uint32_t>(uint32_t(rx_.free()), 0xffff);
+    snd_wnd_ = max_snd_wnd_ = seg.window;  // RFC 7323 2.2: a SYN's window is not scaled
+    snd_wl1_ = seg.seq;
+    snd_wl2_ = seg.ack;
+    if (ack_ok) {
+        // Our SYN is acknowledged: ESTABLISHED, with an RTT sample from it.
+        if (ts_ok_ && seg.options.ts && seg.options.ts->ecr != 0)
+            rtt_sample(now, Duration::from_ms(int64_t(uint32_t(ts_now(now) - seg.options.ts->ecr))));
+        else if (rtt_timing_ && seg.ack >= rtt_seq_)
+            rtt_sample(now, now - rtt_start_);
+        rtt_timing_ = false;
+        snd_una_ = seg.ack;
+        if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+        rto_at_ = Instant::max();
+        set_state(now, TcpState::Established);
+        ack_now_ = true;
+        if (!seg.payload.empty() || seg.flags.fin())
+            process_text(now, seg.seq + 1, seg.payload, seg.flags.fin());
+    } else {
+        // Simultaneous open: SYN-RECEIVED, answer <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+        snd_nxt_ = iss_;
+        rtt_timing_ = false;
+        rto_at_ = Instant::max();
+        set_state(now, TcpState::SynReceived);
+    }
+}
+
+void TcpSocket::process_sack(const TcpRepr& seg) {
+    if (!sack_ok_) return;
+    for (size_t i = 0; i < seg.options.sack_count && i < seg.options.sack.size(); ++i) {
+        SackBlock b = seg.options.sack[i];
+        // RFC 2018 section 4: blocks outside what we sent are invalid; below SND.UNA is a D-SACK
+        // (RFC 2883) that carries nothing for recovery.
+        if (b.left >= b.right || b.right > snd_max_ || b.right <= snd_una_) continue;
+        if (b.left < snd_una_) b.left = snd_una_;
+        // Insert and merge, keeping the scoreboard sorted.
+        std::vector<SackBlock> out;
+        out.reserve(scoreboard_.size() + 1);
+        bool placed = false;
+        for (const SackBlock& s : scoreboard_) {
+            if (s.right < b.left) {
+                out.push_back(s);
+            } else if (b.right < s.left) {
+                if (!placed) out.push_back(b), placed = true;
+                out.push_back(s);
+            } else {
+                b.left = seq_min(b.left, s.left);
+                b.right = seq_max(b.right, s.right);
+            }
+        }
+        if (!placed) out.push_back(b);
+        if (out.size() > kMaxScoreboard) continue;  // bounded: ignore what does not fit
+        scoreboard_.swap(out);
+    }
+}
+
+void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
+    SeqNum ack = seg.ack;
+    if (state_ == TcpState::SynReceived) {
+        // Section 3.10.7.4 fifth: SYN-RECEIVED needs SND.UNA < SEG.ACK =< SND.NXT.
+        if (!(snd_una_ < ack && ack <= snd_max_)) {
+            ++ctr_.drop_bad_ack;
+            rst_pending_ = true;  // <SEQ=SEG.ACK><CTL=RST>
+            rst_seq_ = ack;
+            drop = true;
+            return;
+        }
+        snd_wnd_ = uint32_t(seg.window) << snd_wscale_;
+        max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+        snd_wl1_ = seg.seq;
+        snd_wl2_ = ack;
+        set_state(now, TcpState::Established);
+    }
+    // RFC 5961 5.2: acceptable ACKs lie in [SND.UNA - MAX.SND.WND, SND.NXT]; others get a
+    // (rate-limited) challenge ACK and are dropped. (Section 3.10.7.4: an ACK for unsent data
+    // gets an ACK too.)
+    if (ack > snd_max_ || ack < snd_una_ - max_snd_wnd_) {
+        ++ctr_.drop_bad_ack;
+        challenge_ack(now);
+        drop = true;
+        return;
+    }
+    process_sack(seg);
+    uint32_t seg_wnd = uint32_t(seg.window) << snd_wscale_;
+    if (ack > snd_una_) {
+        size_t data_acked = std::min<size_t>(seq_len(tx_base_, ack), tx_.size());
+        // Congestion control counts data bytes only, not the SYN's or FIN's sequence number.
+        uint32_t acked = uint32_t(data_acked);
+        tx_.consume(data_acked);
+        tx_base_ += uint32_t(data_acked);
+        // RTT sample: RFC 7323 4.1 from TSecr when timestamps are on (only for ACKs that advance
+        // the left edge, 4.2), else RFC 6298 section 3 / Karn: the one timed, never-retransmitted
+        // segment.
+        if (ts_ok_ && seg.options.ts && seg.options.ts->ecr != 0) {
+            // An echo of a TSval sent before our last timeout is not a round trip: the peer echoes
+            // TS.Recent from its last in-order segment when it answers an old retransmission
+            // (RFC 7323 4.3), which would count the whole backoff as RTT. This is our own
+            // conservative rule: Karn's (RFC 6298 section 3) applied to timestamp echoes.
+            uint32_t ecr = seg.options.ts->ecr;
+            if (!rto_ts_valid_ || int32_t(ecr - rto_ts_) >= 0)
+                rtt_sample(now, Duration::from_ms(int64_t(uint32_t(ts_now(now) - ecr))));
+        } else if (rtt_timing_ && ack >= rtt_seq_) {
+            rtt_sample(now, now - rtt_start_);
+            rtt_timing_ = false;
+        }
+        snd_una_ = ack;
+        if (snd_nxt_ < snd_una_) snd_nxt_ = snd_una_;
+        if (high_rxt_ < snd_una_) high_rxt_ = snd_una_;
+        retries_ = 0;
+        progress_at_ = now;
+        while (!scoreboard_.empty() && scoreboard_.front().right <= snd_una_) scoreboard_.erase(scoreboard_.begin());
+        if (!scoreboard_.empty() && scoreboard_.front().left < snd_una_) scoreboard_.front().left = snd_una_;
+        if (in_recovery_) {
+            if (ack >= recover_) {
+                // Full ACK: RFC 6582 3.2 step 3 (option 1) deflates to min(ssthresh, max(FlightSize, SMSS) + SMSS);
+                // RFC 6675 section 5 leaves cwnd at ssthresh.
+                in_recovery_ = false;
+                fast_rexmit_ = false;
+                dupacks_ = 0;
+                if (sack_ok_)
+                    cc_.cwnd = cc_.ssthresh;
+                else
+                    cc_.cwnd = std::min(cc_.ssthresh, std::max<uint32_t>(seq_len(snd_una_, snd_max_), snd_mss_) + snd_mss_);
+            } else if (!sack_ok_) {
+                // RFC 6582 3.2 step 4: partial ACK. Retransmit the first unacknowledged segment,
+                // deflate by the amount acknowledged, add back one SMSS if that was >= SMSS.
+                ++ctr_.newreno_partial_acks;
+                fast_rexmit_ = true;
+                cc_.cwnd = cc_.cwnd > acked ? cc_.cwnd - acked : 0;
+                if (acked >= snd_mss_) cc_.cwnd += snd_mss_;
+                if (cc_.cwnd < snd_mss_) cc_.cwnd = snd_mss_;
+            }
+        } else {
+            cc_.on_ack(acked, snd_mss_);
+            dupacks_ = 0;
+        }
+        // RFC 6298 5.2: all acknowledged, stop the timer; 5.3: otherwise restart it.
+        if (snd_una_ == snd_max_)
+            rto_at_ = Instant::max();
+        else
+            restart_rto(now);
+    } else if (ack == snd_una_ && seg.payload.empty() && !seg.flags.syn() && !seg.flags.fin() &&
+               snd_max_ > snd_una_ && seg_wnd == snd_wnd_ && snd_wnd_ > 0) {
+        // RFC 5681 section 2, DUPLICATE ACKNOWLEDGMENT: (a)-(e). Answers to zero-window probes
+        // (window 0) are not loss signals.
+        ++dupacks_;
+        ++ctr_.dup_acks_in;
+        if (!in_recovery_) {
+            bool lost = sack_ok_ && lost_edge() > snd_una_;  // RFC 6675 section 5: IsLost(HighACK + 1)
+            // RFC 6582 3.2 step 2: after a timeout, only once the ACK covers more than `recover`
+            // (duplicates may come from go-back-N retransmissions); RFC 6675 5.1: with SACK, once
+            // HighACK >= RecoveryPoint. After a fast recovery ended by a full ACK the duplicates
+            // at SND.UNA == recover report a new loss.
+            bool may_enter = recover_after_rto_ && !sack_ok_ ? snd_una_ > recover_ : snd_una_ >= recover_;
+            if ((dupacks_ >= kDupThresh || lost) && may_enter) {
+                cc_.reduce_ssthresh(seq_len(snd_una_, snd_max_), snd_mss_);  // RFC 5681 eq. 4
+                recover_ = snd_max_;
+                in_recovery_ = true;
+                recover_after_rto_ = false;
+                fast_rexmit_ = true;
+                rtt_timing_ = false;
+                ++ctr_.fast_retransmits;
+                if (sack_ok_) {
+                    cc_.cwnd = cc_.ssthresh;  // RFC 6675 section 5 step (4.2)
+                    high_rxt_ = snd_una_;
+                    ++ctr_.sack_recoveries;
+                } else {
+                    cc_.cwnd = cc_.ssthresh + kDupThresh * snd_mss_;  // RFC 5681 3.2 step 3
+                }
+            }
+        } else if (!sack_ok_) {
+            cc_.cwnd += snd_mss_;  // RFC 5681 3.2 step 4: inflate for each further duplicate
+        }
+    }
+    // Section 3.10.7.4 fifth: update the send window from the newest segment (SND.WL1/WL2).
+    if (snd_una_ <= ack && (snd_wl1_ < seg.seq || (snd_wl1_ == seg.seq && snd_wl2_ <= ack))) {
+        snd_wnd_ = seg_wnd;
+        snd_wl1_ = seg.seq;
+        snd_wl2_ = ack;
+        max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
+        if (snd_wnd_ > 0) {
+            persist_at_ = Instant::max();
+            persist_backoff_ = 0;
+        }
+    }
+    if (snd_wnd_ == 0 && snd_max_ > snd_una_ && !in_recovery_ && !tx_.empty()) {
+        // The peer's window closed with our data beyond it: pull SND.NXT back and let the persist
+        // timer probe (as BSD's tcp_output does), so a live zero-window peer is never given up on
+        // (RFC 1122 4.2.2.17). Only with data outstanding: a lone FIN is left to the RTO, which
+        // backs off, rather than resent at once to a receiver that drops it while its window is 0.
+        snd_nxt_ = snd_una_;
+        rto_at_ = Instant::max();
+        retries_ = 0;
+    }
+    // Our FIN acknowledged?
+    if (fin_acked()) {
+        switch (state_) {
+        case TcpState::FinWait1:
+            set_state(now, TcpState::FinWait2);
+            if (app_closed_ && cfg_.fin_wait2_timeout.ns > 0) timewait_at_ = now + cfg_.fin_wait2_timeout;
+            break;
+        case TcpState::Closing:
+            set_state(now, TcpState::TimeWait);
+            break;
+        case TcpState::LastAck:
+            enter_closed(0);
+            drop = true;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+void TcpSocket::process_text(Instant now, SeqNum seq, ConstBytes payload, bool fin) {
+    SeqNum fin_at = seq + uint32_t(payload.size);
+    // Trim what we already have (section 3.10.7.4 seventh, "trimmed ... to the window").
+    if (seq < rcv_nxt_) {
+        uint32_t trim = uint32_t(rcv_nxt_ - seq);
+        payload = payload.sub(trim);
+        seq = rcv_nxt_;
+    }
+    // And what does not fit the buffer; a FIN past the cut is lost with it.
+    size_t room = shut_rd_ ? payload.size : rx_.free();
+    uint32_t off = uint32_t(seq - rcv_nxt_);
+    if (!payload.empty()) {
+        if (off >= room) {
+            ++ctr_.drop_rcvbuf_full;
+            ack_now_ = true;
+            return;
+        }
+        if (payload.size > room - off) {
+            payload = payload.sub(0, room - off);
+            fin = false;
+        }
+    }
+    bool had_ooo = !asm_.empty();
+    if (!payload.empty()) {
+        uint32_t len = uint32_t(payload.size);
+        if (off == 0) {
+            if (shut_rd_) {
+                // SHUT_RD: acknowledged and discarded.
+                rcv_nxt_ += len;
+                ctr_.bytes_in += len;
+            } else {
+                rx_.write_at(0, payload);
+                uint32_t n = len;
+                if (had_ooo) {  // merge with what already waits past the hole
+                    asm_.add(0, len);
+                    n = asm_.front();
+                    asm_.advance(n);
+                }
+                rx_.commit(n);
+                rcv_nxt_ += n;
+                ctr_.bytes_in += n;
+            }
+            // RFC 5681 4.2: an ACK SHOULD be sent at once for data that fills (part of) a gap.
+            ++unacked_segs_;
+            unacked_bytes_ += len;
+            if (had_ooo) {
+                ack_now_ = true;
+            } else if (!cfg_.delayed_ack ||
+                       unacked_bytes_ >= 2 * std::min<uint32_t>(rcv_mss(), snd_mss_)) {
+                // RFC 1122 4.2.3.2 / RFC 5681 4.2: at least every second full-sized segment.
+                ack_now_ = true;
+            } else if (delack_at_.is_max()) {
+                delack_at_ = now + cfg_.ack_delay;  // RFC 1122 4.2.3.2: < 0.5 s
+            }
+        } else {
+            ++ctr_.ooo_segs_in;
+            if (asm_.add(off, off + len)) {
+                rx_.write_at(off, payload);
+            } else {
+                ++ctr_.drop_ooo_full;
+            }
+            ack_now_ = true;  // RFC 5681 4.2: out-of-order data gets an immediate (duplicate) ACK
+        }
+    }
+    if (fin) {
+        if (fin_at == rcv_nxt_)
+            process_fin(now);
+        else if (fin_at > rcv_nxt_)
+            ooo_fin_ = fin_at, ack_now_ = true;
+    }
+    if (ooo_fin_ && *ooo_fin_ == rcv_nxt_ && !fin_rcvd_) process_fin(now);
+}
+
+void TcpSocket::process_fin(Instant now) {
+    if (fin_rcvd_) return;
+    // Section 3.10.7.4 eighth: advance RCV.NXT over the FIN, acknowledge it, and move on.
+    fin_rcvd_ = true;
+    ooo_fin_.reset();
+    rcv_nxt_ += 1;
+    ack_now_ = true;
+    switch (state_) {
+    case TcpState::SynReceived:
+    case TcpState::Established:
+        set_state(now, TcpState::CloseWait);
+        break;
+    case TcpState::FinWait1:
+        set_state(now, fin_acked() ? TcpState::TimeWait : TcpState::Closing);
+        break;
+    case TcpState::FinWait2:
+        set_state(now, TcpState::TimeWait);
+        break;
+    default:
+        break;
+    }
+}
+
+void TcpSocket::rtt_sample(Instant now, Duration r) {
+    (void)now;
+    if (r.ns < 0) return;
+    rtt_.sample(r);
+    ++ctr_.rtt_samples;
+    backoff_ = 0;  // RFC 6298 5.7 / Karn: a valid sample ends the backoff
+}
+
+// ------------------------------------------------------------------------------------------------
+// RFC 6675 scoreboard
+
+uint32_t TcpSocket::sacked_in(SeqNum a, SeqNum b) const {
+    uint32_t n = 0;
+    for (const SackBlock& s : scoreboard_) {
+        SeqNum l = seq_max(s.left, a), r = seq_min(s.right, b);
+        n += seq_len(l, r);
+    }
+    return n;
+}
+
+SeqNum TcpSocket::lost_edge() const {
+    // RFC 6675 section 4, IsLost(S): more than (DupThresh - 1) * SMSS bytes above S SACKed, or
+    // DupThresh discontiguous SACKed ranges above S. Every unSACKed byte below the returned edge is lost.
+    uint32_t cum = 0;
+    size_t blocks = 0;
+    for (auto it = scoreboard_.rbegin(); it != scoreboard_.rend(); ++it) {
+        cum += seq_len(it->left, it->right);
+        ++blocks;
+        if (cum > (kDupThresh - 1) * snd_mss_ || blocks >= kDupThresh) return it->left;
+    }
+    return snd_una_;
+}
+
+uint32_t TcpSocket::pipe() const {
+    // RFC 6675 section 4, SetPipe, over byte ranges: unSACKed bytes not deemed lost count once,
+    // retransmitted bytes (below HighRxt) once more.
+    auto unsacked = [this](SeqNum a, SeqNum b) { return b > a ? seq_len(a, b) - sacked_in(a, b) : 0u; };
+    SeqNum l = seq_max(lost_edge(), snd_una_);
+    SeqNum h = seq_max(high_rxt_, snd_una_);
+    uint32_t p = unsacked(snd_una_, seq_min(h, l)) + unsacked(l, snd_max_);
+    if (h > l) p += unsacked(l, h);
+    return p;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Timers
+
+void TcpSocket::restart_rto(Instant now) { rto_at_ = now + current_rto(); }
+
+void TcpSocket::arm_persist(Instant now) {
+    if (!persist_at_.is_max()) return;
+    // Section 3.8.6.1: first probe after one RTO, then exponential backoff, capped.
+    int64_t base = rtt_.rto().ns;
+    int64_t v = base << std::min(persist_backoff_, kMaxBackoffShift);
+    if (v > cfg_.max_persist.ns || v < 0) v = cfg_.max_persist.ns;
+    persist_at_ = now + Duration{v};
+}
+
+void TcpSocket::run_timers(Instant now) {
+    if (timewait_at_ <= now) {
+        timewait_at_ = Instant::max();
+        if (state_ == TcpState::TimeWait || state_ == TcpState::FinWait2) {
+            enter_closed(0);
+            return;
+        }
+    }
+    if (rto_at_ <= now) on_rto(now);
+    if (state_ == TcpState::Closed) return;
+    if (persist_at_ <= now) {
+        persist_at_ = Instant::max();
+        force_probe_ = true;
+    }
+    if (delack_at_ <= now) {
+        delack_at_ = Instant::max();
+        if (!ack_now_) ++ctr_.delayed_ack_fired;
+        ack_now_ = true;
+    }
+    if (keepalive_at_ <= now) {
+        keepalive_at_ = Instant::max();
+        if (!cfg_.keepalive || !established()) return;
+        if (snd_max_ != snd_una_ || !tx_.empty()) {
+            keepalive_at_ = now + cfg_.keepalive_idle;  // not idle: the RTO is in charge
+        } else if (keepalive_sent_ >= cfg_.keepalive_probes) {
+            reset_connection(ETIMEDOUT);  // RFC 1122 4.2.3.6: the peer is dead
+        } else {
+            ++keepalive_sent_;
+            keepalive_due_ = true;
+            keepalive_at_ = now + cfg_.keepalive_interval;
+        }
+    }
+}
+
+void TcpSocket::on_rto(Instant now) {
+    rto_at_ = Instant::max();
+    if (snd_una_ == snd_max_) return;
+    bool opening = state_ == TcpState::SynSent || state_ == TcpState::SynReceived;
+    uint32_t limit = opening ? cfg_.syn_retries : cfg_.data_retries;
+    // RFC 1122 4.2.3.5 (R2) and RFC 5482 (user timeout): give up and tell the application; a soft
+    // ICMP error seen meanwhile is the better explanation (RFC 1122 4.2.3.9).
+    bool user_to = cfg_.user_timeout.ns > 0 && now - progress_at_ >= cfg_.user_timeout;
+    if (retries_ >= limit || user_to) {
+        reset_connection(soft_err_ ? soft_err_ : ETIMEDOUT);
+        return;
+    }
+    ++retries_;
+    ++backoff_;  // RFC 6298 5.5
+    ++ctr_.rto_expirations;
+    // RFC 5681 3.1: ssthresh from FlightSize only on the first timeout of a segment; cwnd = LW.
+    if (backoff_ == 1)
+        cc_.on_rto(seq_len(snd_una_, snd_max_), snd_mss_);
+    else
+        cc_.cwnd = snd_mss_;
+    in_recovery_ = false;
+    fast_rexmit_ = false;
+    dupacks_ = 0;
+    recover_ = snd_max_;  // RFC 6582 section 3.2 step 1 / RFC 6675 5.1: RecoveryPoint = HighData
+    recover_after_rto_ = true;
+    high_rxt_ = snd_una_;
+    // RFC 6675 5.1: keep using the SACK information after a timeout, so go-back-N skips what the
+    // receiver holds. RFC 2018 section 8: the receiver may have reneged, so a second consecutive
+    // timeout forgets it and retransmits everything.
+    if (backoff_ > 1) scoreboard_.clear();
+    rtt_timing_ = false;  // Karn
+    rto_ts_ = ts_now(now);
+    rto_ts_valid_ = true;
+    // RFC 6298 5.4: retransmit the earliest unacknowledged segment (go-back-N from SND.UNA).
+    snd_nxt_ = snd_una_;
+    rto_at_ = now + current_rto();  // 5.6
+    if (user_to || cfg_.user_timeout.ns > 0) {
+        Instant deadline = progress_at_ + cfg_.user_timeout;
+        if (deadline < rto_at_) rto_at_ = deadline;
+    }
+}
+
+Instant TcpSocket::next_deadline() const {
+    Instant t = min(min(rto_at_, delack_at_), min(persist_at_, min(keepalive_at_, timewait_at_)));
+    return t;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Output
+
+void TcpSocket::note_sent(Instant now, const TcpRepr& r, bool retransmission) {
+    ++ctr_.segs_out;
+    SeqNum end = r.seq + r.seg_len();
+    if (r.seg_len() > 0) {
+        if (end > snd_max_) {
+            SeqNum from = seq_max(r.seq, snd_max_);
+            ctr_.bytes_out += seq_len(from, end) - (r.flags.fin() ? 1 : 0) - (r.flags.syn() && r.seq >= from ? 1 : 0);
+            snd_max_ = end;
+        }
+        if (retransmission) {
+            ++ctr_.retrans_segs;
+            ctr_.retrans_bytes += r.payload.size;
+            if (rtt_timing_ && r.seq < rtt_seq_) rtt_timing_ = false;  // Karn: no sample from it
+        } else if (!rtt_timing_ && !ts_ok_) {
+            rtt_timing_ = true;
+            rtt_seq_ = end;
+            rtt_start_ = now;
+        }
+        if (!r.payload.empty()) {
+            ++ctr_.data_segs_out;
+            last_data_at_ = now;
+        }
+        if (rto_at_.is_max() && persist_at_.is_max()) rto_at_ = now + current_rto();  // RFC 6298 5.1
+    }
+    if (r.flags.ack()) {
+        bool ack_was_pending = ack_now_ || !delack_at_.is_max();
+        if (ack_was_pending && r.seg_len() > 0) ++ctr_.piggybacked_acks;
+        if (unacked_segs_ > 1) ctr_.delayed_acks_saved += unacked_segs_ - 1;
+        ack_now_ = false;
+        window_update_ = false;
+        delack_at_ = Instant::max();
+        unacked_segs_ = 0;
+        unacked_bytes_ = 0;
+        last_ack_sent_ = rcv_nxt_;
+    }
+}
+
+std::optional<TcpRepr> TcpSocket::send_range(Instant now, SeqNum seq, uint32_t len, bool retransmission) {
+    uint8_t flags = TcpFlags::kAck;
+    SeqNum end = seq + len;
+    // FIN rides on the segment that ends at the last queued byte (section 3.10.4).
+    if (fin_queued_ && end == fin_seq() && (!retransmission || snd_max_ > fin_seq())) flags |= TcpFlags::kFin;
+    if (len > 0 && end == fin_seq()) flags |= TcpFlags::kPsh;  // the buffer is drained: push it
+    if (len == 0 && !(flags & TcpFlags::kFin)) return std::nullopt;
+    TcpRepr r = make_segment(now, seq, len, flags);
+    note_sent(now, r, retransmission);
+    return r;
+}
+
+std::optional<TcpRepr> TcpSocket::sack_recovery_segment(Instant now) {
+    TcpOptions opts = segment_options(now);
+    uint32_t maxp = max_payload(opts);
+    auto next_sacked_after = [this](SeqNum s) {
+        for (const SackBlock& b : scoreboard_)
+            if (b.left > s) return b.left;
+        return snd_max_;
+    };
+    auto skip_sacked = [this](SeqNum s) {
+        for (const SackBlock& b : scoreboard_)
+            if (b.left <= s && s < b.right) s = b.right;
+        return s;
+    };
+    auto rexmit = [&](SeqNum s) -> std::optional<TcpRepr> {
+        SeqNum stop = seq_min(next_sacked_after(s), snd_max_);
+        uint32_t len = std::min(seq_len(s, stop), maxp);
+        // The FIN occupies the last sequence number but no buffer byte.
+        if (fin_queued_ && s + len > fin_seq()) len = seq_len(s, fin_seq());
+        high_rxt_ = seq_max(high_rxt_, s + std::max<uint32_t>(len, 1));
+        return send_range(now, s, len, true);
+    };
+    if (fast_rexmit_) {
+        // RFC 6675 section 5 step (4.3): retransmit the first segment at once, regardless of pipe.
+        fast_rexmit_ = false;
+        return rexmit(snd_una_);
+    }
+    // RFC 6675 section 5 step (C): while cwnd - pipe >= 1 SMSS, send NextSeg().
+    if (cc_.cwnd < pipe() + snd_mss_) return std::nullopt;
+    SeqNum lost = lost_edge();
+    SeqNum s = skip_sacked(seq_max(high_rxt_, snd_una_));
+    if (s < lost && s < snd_max_) return rexmit(s);  // NextSeg rule (1)
+    // Rule (2): new data, if the receiver's window allows.
+    uint32_t off = seq_len(tx_base_, snd_nxt_);
+    size_t avail = tx_.size() > off ? tx_.size() - off : 0;
+    uint32_t rwnd_room = seq_len(snd_nxt_, snd_una_ + snd_wnd_);
+    if (snd_nxt_ == snd_max_ && (avail > 0 || (fin_queued_ && snd_nxt_ == fin_seq()))) {
+        uint32_t len = uint32_t(std::min<size_t>({avail, size_t(maxp), size_t(rwnd_room)}));
+        if (len == avail || len == maxp) {
+            SeqNum seq = snd_nxt_;
+            auto r = send_range(now, seq, len, false);
+            if (r) snd_nxt_ = seq + r->seg_len();
+            if (r) return r;
+        }
+    }
+    // Rule (3): an unSACKed segment above HighRxt, below the highest SACKed octet (1.b), that is
+    // not yet deemed lost.
+    if (!scoreboard_.empty() && s < scoreboard_.back().right && s < snd_max_) return rexmit(s);
+    return std::nullopt;
+}
+
+std::optional<TcpRepr> TcpSocket::next_data_segment(Instant now) {
+    if (in_recovery_ && sack_ok_) return sack_recovery_segment(now);
+    TcpOptions opts = segment_options(now);
+    uint32_t maxp = max_payload(opts);
+    if (fast_rexmit_) {
+        // RFC 5681 3.2 step 2 / RFC 6582 3.2 step 4: retransmit the first unacknowledged segment.
+        fast_rexmit_ = false;
+        uint32_t len = uint32_t(std::min<size_t>(std::min<size_t>(tx_.size(), maxp), seq_len(snd_una_, snd_max_)));
+        if (fin_queued_ && snd_una_ + len > fin_seq()) len = seq_len(snd_una_, fin_seq());
+        auto r = send_range(now, snd_una_, len, true);
+        if (r && snd_nxt_ < snd_una_ + r->seg_len()) snd_nxt_ = snd_una_ + r->seg_len();
+        if (r) return r;
+    }
+    uint32_t off = seq_len(tx_base_, snd_nxt_);
+    size_t avail = tx_.size() > off ? tx_.size() - off : 0;
+    bool fin_unsent = fin_queued_ && snd_nxt_ <= fin_seq();
+    if (avail == 0 && !fin_unsent) {
+        force_probe_ = false;
+        return std::nullopt;
+    }
+    // After a timeout (go-back-N below SND.MAX), skip what the scoreboard says the receiver has
+    // (RFC 6675 5.1), and do not run into the next SACKed block.
+    SeqNum rexmit_stop = snd_max_;
+    if (!scoreboard_.empty() && snd_nxt_ < snd_max_) {
+        for (const SackBlock& b : scoreboard_) {
+            if (b.left <= snd_nxt_ && snd_nxt_ < b.right) snd_nxt_ = seq_min(b.right, snd_max_);
+            if (b.left > snd_nxt_) {
+                rexmit_stop = seq_min(b.left, snd_max_);
+                break;
+            }
+        }
+        off = seq_len(tx_base_, snd_nxt_);
+        avail = tx_.size() > off ? tx_.size() - off : 0;
+        fin_unsent = fin_queued_ && snd_nxt_ <= fin_seq();
+    }
+    bool retrans = snd_nxt_ < snd_max_;
+    // SACKed bytes below SND.NXT are not in the network (RFC 6675's pipe, simplified).
+    uint32_t fl = flight() - (scoreboard_.empty() ? 0 : sacked_in(snd_una_, snd_nxt_));
+    if (fl == 0 && !retrans && now - last_data_at_ > current_rto()) {
+        // RFC 5681 4.1: after an idle period longer than an RTO, restart from the restart
+        // window min(IW, cwnd): the ACK clock is gone.
+        cc_.cwnd = std::min(cc_.cwnd, CongestionControl::initial_window(snd_mss_, cfg_.initial_window_segments));
+    }
+    uint32_t cwnd = cc_.cwnd;
+    // RFC 3042: on the first and second duplicate ACK, new data up to cwnd + 2 SMSS.
+    bool limited = !in_recovery_ && dupacks_ > 0 && dupacks_ < kDupThresh && !retrans;
+    if (limited) cwnd += dupacks_ * snd_mss_;
+    uint32_t wnd = std::min(snd_wnd_, cwnd);
+    uint32_t usable = wnd > fl ? wnd - fl : 0;
+    uint32_t len = uint32_t(std::min<size_t>({avail, size_t(usable), size_t(maxp)}));
+    if (retrans && !scoreboard_.empty()) len = std::min(len, seq_len(snd_nxt_, rexmit_stop));
+    if (force_probe_) {
+        // Section 3.8.6.1: the persist timer fired: send (at least) one byte past the window, or
+        // (RFC 1122 4.2.3.4) the SWS override: what the window allows, even if small.
+        force_probe_ = false;
+        if (len == 0 && avail > 0) {
+            len = 1;
+            ++ctr_.persist_probes;
+            ++persist_backoff_;
+            SeqNum seq = snd_nxt_;
+            auto r = send_range(now, seq, len, retrans);
+            if (r) snd_nxt_ = seq + r->seg_len();
+            arm_persist(now);
+            return r;
+        }
+    } else if (len < maxp && avail > 0) {
+        // Short segment: Nagle (RFC 1122 4.2.3.4, RFC 896) and sender SWS avoidance decide.
+        bool all_queued = len == avail;
+        bool nagle_ok = cfg_.nodelay || fl == 0;
+        bool send_it = (all_queued && nagle_ok && !cfg_.cork) || (all_queued && fin_unsent) ||
+                       (len > 0 && len >= max_snd_wnd_ / 2 && !cfg_.cork) || (retrans && len > 0);
+        if (!send_it) {
+            // Nothing in flight to clock us and the window is what holds data back: the
+            // persist / SWS override timer (RFC 1122 4.2.2.17, 4.2.3.4) will move it.
+            if (fl == 0 && len < avail) arm_persist(now);
+            return std::nullopt;
+        }
+    }
+    if (len == 0) {
+        if (avail > 0) {
+            if (fl == 0) arm_persist(now);
+            return std::nullopt;  // window closed: data waits (FIN after it)
+        }
+        if (!(fin_unsent && snd_nxt_ == fin_seq())) return std::nullopt;
+    }
+    if (limited && len > 0 && fl + len > cc_.cwnd) ++ctr_.limited_transmits;
+    SeqNum seq = snd_nxt_;
+    auto r = send_range(now, seq, len, retrans);
+    if (r) snd_nxt_ = seq + r->seg_len();
+    return r;
+}
+
+std::optional<TcpRepr> TcpSocket::poll_transmit(Instant now) {
+    if (rst_pending_) {
+        rst_pending_ = false;
+        ++ctr_.segs_out;
+        ++ctr_.rst_out;
+        return make_rst(rst_seq_);
+    }
+    if (state_ == TcpState::Closed || state_ == TcpState::Listen) return std::nullopt;
+    run_timers(now);
+    if (state_ == TcpState::Closed) return std::nullopt;
+    // SYN or SYN-ACK (section 3.10.1, 3.10.7.2/3): at ISS until acknowledged.
+    if ((state_ == TcpState::SynSent || state_ == TcpState::SynReceived) && snd_nxt_ == iss_) {
+        bool synack = state_ == TcpState::SynReceived;
+        TcpRepr r;
+        r.src_port = local_.port;
+        r.dst_port = remote_.port;
+        r.seq = iss_;
+        r.flags = TcpFlags(synack ? TcpFlags::kSyn | TcpFlags::kAck : TcpFlags::kSyn);
+        r.ack = synack ? rcv_nxt_ : SeqNum(0);
+        r.options.mss = uint16_t(cfg_.mtu - 40);
+        if (synack) {
+            if (ws_ok_) r.options.wscale = rcv_wscale_;
+            r.options.sack_permitted = sack_ok_;
+            if (ts_ok_) r.options.ts = TcpTimestamp{ts_now(now), ts_recent_};
+        } else {
+            if (cfg_.window_scale) r.options.wscale = rcv_wscale_;
+            r.options.sack_permitted = cfg_.sack;
+            if (cfg_.timestamps) r.options.ts = TcpTimestamp{ts_now(now), 0};
+        }
+        // RFC 7323 2.2: the window field of a SYN is not scaled.
+        uint32_t w = std::min<uint32_t>(uint32_t(rx_.free()), 0xffff);
+        r.window = uint16_t(w);
+        if (synack) rcv_adv_ = rcv_nxt_ + w;
+        bool retrans = snd_max_ > iss_;
+        snd_nxt_ = iss_ + 1;
+        note_sent(now, r, retrans);
+        return r;
+    }
+    switch (state_) {
+    case TcpState::Established:
+    case TcpState::CloseWait:
+    case TcpState::FinWait1:
+    case TcpState::Closing:
+    case TcpState::LastAck:
+        if (auto r = next_data_segment(now)) return r;
+        break;
+    default:
+        break;
+    }
+    if (keepalive_due_) {
+        // RFC 1122 4.2.3.6: a probe with SEG.SEQ = SND.NXT - 1 and no data draws an ACK.
+        keepalive_due_ = false;
+        ++ctr_.keepalive_probes;
+        TcpRepr r = make_segment(now, snd_una_ - 1, 0, TcpFlags::kAck);
+        note_sent(now, r, false);
+        return r;
+    }
+    if (synchronized() && !fin_rcvd_ && !ack_now_) {
+        // Window update: the application freed enough buffer that the peer should hear of it now
+        // (RFC 1122 4.2.3.3: by at least min(RCV.BUFF/2, MSS), and then without delay).
+        uint32_t cur = seq_len(rcv_nxt_, rcv_adv_);
+        uint32_t avail = rcv_window_now();
+        uint32_t thresh = std::min<uint32_t>(uint32_t(rx_.capacity() / 2), 2 * rcv_mss());
+        if (avail > cur && avail - cur >= thresh && (avail >> rcv_wscale_) > (cur >> rcv_wscale_)) {
+            window_update_ = true;
+        }
+    }
+    if (ack_now_ || window_update_) {
+        bool only_window = !ack_now_;
+        TcpRepr r = make_segment(now, snd_nxt_, 0, TcpFlags::kAck);
+        ++ctr_.pure_acks_out;
+        if (only_window) ++ctr_.window_updates;
+        note_sent(now, r, false);
+        return r;
+    }
+    return std::nullopt;
+}
+
+}  // namespace nic

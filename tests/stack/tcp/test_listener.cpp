@@ -1,0 +1,256 @@
+// LISTEN with a real backlog (bounded SYN queue and accept queue), SYN cookies under a SYN flood,
+// and the mux's demultiplexing and RSTs for segments that reach no connection (RFC 9293 3.10.7.1).
+#include "tcp_channel.h"
+#include "tcp_fixture.h"
+
+#include "tcp/tcp_mux.h"
+
+#include <random>
+
+using namespace nic;
+using namespace nic::test;
+
+namespace {
+
+const Ipv4Addr kServer(192, 0, 2, 1), kClient(192, 0, 2, 2);
+
+struct Listen : ::testing::Test {
+    VirtualClock clock{Instant{5000000000}};
+    TcpConfig cfg;
+    IsnGenerator isn{99};
+    Listen() {
+        cfg.timestamps = cfg.sack = cfg.window_scale = false;
+    }
+    TcpRepr syn(uint16_t port, uint32_t seq) {
+        TcpRepr r;
+        r.src_port = port;
+        r.dst_port = 80;
+        r.seq = SeqNum(seq);
+        r.flags = TcpFlags(S);
+        r.window = 65535;
+        r.options.mss = 1460;
+        return r;
+    }
+    TcpRepr ack_for(const TcpRepr& synack, uint16_t port, uint32_t seq) {
+        TcpRepr r;
+        r.src_port = port;
+        r.dst_port = 80;
+        r.seq = SeqNum(seq + 1);
+        r.ack = synack.seq + 1;
+        r.flags = TcpFlags(A);
+        r.window = 65535;
+        return r;
+    }
+    std::vector<TcpOut> drain(TcpListener& l) {
+        std::vector<TcpOut> v;
+        while (auto o = l.poll_transmit(clock.now())) v.push_back(*o);
+        return v;
+    }
+};
+
+TEST_F(Listen, BacklogOverflowDropsAndRecovers) {
+    cfg.syn_cookies = false;
+    TcpListener l(cfg, Endpoint{kServer, 80}, 2, &isn, 3);  // accept queue 2, SYN queue 3
+    for (uint16_t p = 1; p <= 4; ++p) l.on_segment(clock.now(), kClient, kServer, syn(p, 100 * p));
+    auto sa = drain(l);
+    ASSERT_EQ(sa.size(), 3u);  // the fourth SYN found the SYN queue full
+    EXPECT_EQ(l.counters().syn_queue_full, 1u);
+    EXPECT_EQ(l.syn_queue_len(), 3u);
+    for (size_t i = 0; i < 3; ++i) {
+        uint16_t port = sa[i].repr.dst_port;
+        auto s = l.on_segment(clock.now(), kClient, kServer, ack_for(sa[i].repr, port, 100u * port));
+        if (i < 2) {
+            ASSERT_TRUE(s);
+            EXPECT_EQ(s->state(), TcpState::Established);
+        } else {
+            EXPECT_FALSE(s);  // accept queue full: the ACK is dropped, the half-open entry kept
+        }
+    }
+    EXPECT_EQ(l.accept_queue_len(), 2u);
+    EXPECT_EQ(l.syn_queue_len(), 1u);
+    EXPECT_EQ(l.counters().accept_queue_full, 1u);
+    l.on_segment(clock.now(), kClient, kServer, syn(9, 900));  // no SYN while nobody accepts
+    EXPECT_EQ(l.counters().accept_queue_full, 2u);
+    EXPECT_TRUE(drain(l).empty());
+    ASSERT_TRUE(l.accept());
+    uint16_t port = sa[2].repr.dst_port;
+    auto s = l.on_segment(clock.now(), kClient, kServer, ack_for(sa[2].repr, port, 100u * port));
+    ASSERT_TRUE(s);  // the retried ACK now fits
+    EXPECT_EQ(l.accept_queue_len(), 2u);
+    EXPECT_EQ(l.syn_queue_len(), 0u);
+}
+
+TEST_F(Listen, BadAckInListenGetsReset) {
+    TcpListener l(cfg, Endpoint{kServer, 80}, 2, &isn);
+    TcpRepr a;
+    a.src_port = 7;
+    a.dst_port = 80;
+    a.seq = SeqNum(1);
+    a.ack = SeqNum(12345);
+    a.flags = TcpFlags(A);
+    l.on_segment(clock.now(), kClient, kServer, a);
+    auto o = drain(l);
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].repr.flags.bits, R);
+    EXPECT_EQ(o[0].repr.seq, SeqNum(12345));  // RFC 9293 3.10.7.2: <SEQ=SEG.ACK><CTL=RST>
+    EXPECT_EQ(o[0].dst, kClient);
+    EXPECT_EQ(l.counters().cookies_bad, 1u);
+}
+
+TEST_F(Listen, SynFloodStaysBoundedWithCookiesAndConnectionsStillWork) {
+    TcpListener l(cfg, Endpoint{kServer, 80}, 8, &isn, 16);
+    // One connection established before the flood.
+    l.on_segment(clock.now(), kClient, kServer, syn(1000, 42));
+    auto sa = drain(l);
+    ASSERT_EQ(sa.size(), 1u);
+    auto est = l.on_segment(clock.now(), kClient, kServer, ack_for(sa[0].repr, 1000, 42));
+    ASSERT_TRUE(est);
+    ASSERT_EQ(l.accept(), est);
+    // 20,000 spoofed SYNs.
+    std::mt19937 rng(1);
+    size_t replies = 0;
+    for (int i = 0; i < 20000; ++i) {
+        Ipv4Addr spoofed{static_cast<uint32_t>(rng())};
+        l.on_segment(clock.now(), spoofed, kServer, syn(uint16_t(rng()), uint32_t(rng())));
+        if (i % 100 == 99) replies += drain(l).size();
+        ASSERT_LE(l.syn_queue_len(), 16u);
+    }
+    replies += drain(l).size();
+    EXPECT_EQ(l.syn_queue_len(), 16u);
+    EXPECT_EQ(l.counters().cookies_sent, 20000u - 16);
+    EXPECT_EQ(replies, 20000u);
+    // The established connection still works.
+    TcpRepr d;
+    d.src_port = 1000;
+    d.dst_port = 80;
+    d.seq = SeqNum(43);
+    d.ack = sa[0].repr.seq + 1;
+    d.flags = TcpFlags(A);
+    d.window = 65535;
+    std::vector<uint8_t> pl(100, 7);
+    d.payload = pl;
+    est->on_segment(clock.now(), d);
+    EXPECT_EQ(est->recv_queue(), 100u);
+    // A real client during the flood gets a cookie and completes with it.
+    l.on_segment(clock.now(), kClient, kServer, syn(2000, 777));
+    auto c = drain(l);
+    ASSERT_EQ(c.size(), 1u);
+    EXPECT_EQ(c[0].repr.flags.bits, S | A);
+    EXPECT_EQ(c[0].repr.ack, SeqNum(778));
+    clock.advance(Duration::from_s(30));
+    auto s = l.on_segment(clock.now(), kClient, kServer, ack_for(c[0].repr, 2000, 777));
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->state(), TcpState::Established);
+    EXPECT_EQ(s->mss(), 1460);
+    EXPECT_EQ(l.counters().cookies_ok, 1u);
+    // A forged cookie ACK does not.
+    TcpRepr forged = ack_for(c[0].repr, 2001, 777);
+    EXPECT_FALSE(l.on_segment(clock.now(), kClient, kServer, forged));
+    EXPECT_EQ(l.counters().cookies_bad, 1u);
+    // And a cookie too old (more than two 64-second slots) is refused.
+    l.on_segment(clock.now(), kClient, kServer, syn(3000, 555));
+    std::vector<TcpOut> c2;
+    for (auto& o : drain(l))
+        if (o.repr.dst_port == 3000) c2.push_back(o);  // (the half-open entries retransmit meanwhile)
+    ASSERT_EQ(c2.size(), 1u);
+    clock.advance(Duration::from_s(200));
+    EXPECT_FALSE(l.on_segment(clock.now(), kClient, kServer, ack_for(c2[0].repr, 3000, 555)));
+    EXPECT_EQ(l.counters().cookies_bad, 2u);
+}
+
+TEST(TcpIsn, KeyedPerTupleAndAdvancingWithTime) {
+    IsnGenerator g(5), h(6);
+    Endpoint a{kServer, 80}, b{kClient, 1234}, c{kClient, 1235};
+    Instant t{1000000000};
+    EXPECT_NE(g.isn(t, a, b), g.isn(t, a, c));   // per 4-tuple
+    EXPECT_NE(g.isn(t, a, b), h.isn(t, a, b));   // per key
+    EXPECT_EQ(g.isn(t + Duration::from_us(40), a, b) - g.isn(t, a, b), 10);  // RFC 6528: 4 us ticks
+    IsnGenerator r1, r2;  // random keys from libsodium
+    EXPECT_NE(r1.isn(t, a, b), r2.isn(t, a, b));
+}
+
+// ---- the mux
+
+TEST(TcpMuxTest, ResetsForSegmentsToNoSocket) {
+    TcpMux m(TcpConfig{}, 3);
+    TcpRepr s;
+    s.src_port = 5555;
+    s.dst_port = 81;
+    s.seq = SeqNum(100);
+    s.flags = TcpFlags(S);
+    m.input(Instant{}, kClient, kServer, s);
+    auto o = m.poll_transmit(Instant{});
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->repr.flags.bits, R | A);  // <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>
+    EXPECT_EQ(o->repr.seq, SeqNum(0));
+    EXPECT_EQ(o->repr.ack, SeqNum(101));
+    EXPECT_EQ(o->dst, kClient);
+    EXPECT_EQ(o->repr.dst_port, 5555);
+    s.flags = TcpFlags(A);
+    s.ack = SeqNum(777);
+    m.input(Instant{}, kClient, kServer, s);
+    o = m.poll_transmit(Instant{});
+    ASSERT_TRUE(o);
+    EXPECT_EQ(o->repr.flags.bits, R);  // <SEQ=SEG.ACK><CTL=RST>
+    EXPECT_EQ(o->repr.seq, SeqNum(777));
+    s.flags = TcpFlags(R);
+    m.input(Instant{}, kClient, kServer, s);
+    EXPECT_FALSE(m.poll_transmit(Instant{}));  // never an RST for an RST
+    EXPECT_EQ(m.counters().no_socket, 3u);
+    EXPECT_EQ(m.counters().rst_sent, 2u);
+}
+
+TEST(TcpMuxTest, ConnectRefusedEndToEnd) {
+    VirtualClock clock;
+    TcpMux a(TcpConfig{}, 1), b(TcpConfig{}, 2);
+    TcpChannel ch(clock, a, kClient, b, kServer, ChannelConfig{}, 1);
+    auto c = a.connect(clock.now(), Endpoint{kClient, 40000}, Endpoint{kServer, 80});
+    ch.run_until([&] { return c->state() == TcpState::Closed; }, clock.now() + Duration::from_s(10));
+    EXPECT_EQ(c->error(), ECONNREFUSED);
+    EXPECT_EQ(b.counters().rst_sent, 1u);
+}
+
+TEST(TcpMuxTest, NetstatAndTotals) {
+    VirtualClock clock;
+    TcpMux a(TcpConfig{}, 1), b(TcpConfig{}, 2);
+    auto l = b.listen(Endpoint{kServer, 80}, 4);
+    EXPECT_FALSE(b.listen(Endpoint{kServer, 80}, 4));  // EADDRINUSE
+    TcpChannel ch(clock, a, kClient, b, kServer, ChannelConfig{}, 1);
+    auto c = a.connect(clock.now(), Endpoint{kClient, 40000}, Endpoint{kServer, 80});
+    EXPECT_FALSE(a.connect(clock.now(), Endpoint{kClient, 40000}, Endpoint{kServer, 80}));
+    ch.run_until([&] { return c->state() == TcpState::Established && l->accept_queue_len() == 1; },
+                 clock.now() + Duration::from_s(10));
+    std::vector<uint8_t> data(10000, 1);
+    c->send(clock.now(), data);
+    ch.run_until([&] { return c->send_queue() == 0; }, clock.now() + Duration::from_s(10));
+    auto rows = b.netstat();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].info.state, TcpState::Listen);
+    EXPECT_EQ(rows[0].info.recv_q, 1u);  // waiting for accept
+    EXPECT_EQ(rows[1].info.state, TcpState::Established);
+    EXPECT_EQ(rows[1].info.recv_q, 10000u);
+    EXPECT_EQ(rows[1].remote, (Endpoint{kClient, 40000}));
+    EXPECT_EQ(a.totals().bytes_out, 10000u);
+    EXPECT_EQ(b.totals().bytes_in, 10000u);
+    EXPECT_EQ(a.totals().writes, 1u);
+    EXPECT_EQ(a.totals().segments_per_write(), 7.0);  // 10000 bytes in MSS-sized pieces: 6 x 1448 + 1312
+    std::string table = tcp_netstat_table(b.netstat());
+    EXPECT_NE(table.find("192.0.2.1:80"), std::string::npos) << table;
+    EXPECT_NE(table.find("LISTEN"), std::string::npos) << table;
+    EXPECT_NE(table.find("192.0.2.2:40000"), std::string::npos) << table;
+}
+
+TEST_F(Listen, CompletingAckMustBeAtRcvNxt) {
+    TcpListener l(cfg, Endpoint{kServer, 80}, 2, &isn);
+    l.on_segment(clock.now(), kClient, kServer, syn(7, 100));
+    auto sa = drain(l);
+    ASSERT_EQ(sa.size(), 1u);
+    TcpRepr a = ack_for(sa[0].repr, 7, 100);
+    a.seq = SeqNum(500);  // not RCV.NXT
+    EXPECT_FALSE(l.on_segment(clock.now(), kClient, kServer, a));
+    EXPECT_EQ(l.syn_queue_len(), 1u);
+    EXPECT_TRUE(l.on_segment(clock.now(), kClient, kServer, ack_for(sa[0].repr, 7, 100)));
+    EXPECT_EQ(l.syn_queue_len(), 0u);
+}
+
+}  // namespace

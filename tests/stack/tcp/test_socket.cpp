@@ -1,0 +1,1261 @@
+// Segment-level tests of TcpSocket on a virtual clock: for each behaviour, the exact segments that
+// go out and when. The fixture (tcp_fixture.h) plays the peer. Unless a test turns them on, the
+// options are off (no timestamps, SACK or window scale), MSS 1460, receive buffer 65535, ISS 1000
+// (ours) and 5000 (the peer's); seg(flags, seq_off, ack_off, ...) is relative to those.
+#include "tcp_fixture.h"
+
+#include <cerrno>
+
+using namespace nic;
+using namespace nic::test;
+
+namespace {
+
+using Tcp = TcpFixture;
+
+// ---- handshake and states (RFC 9293 3.5, 3.6, 3.10)
+
+TEST_F(Tcp, ActiveOpenSendsSynThenAckOnSynAck) {
+    sock = std::make_unique<TcpSocket>(cfg);
+    ASSERT_EQ(sock->connect(now(), local, remote, iss), 0);
+    EXPECT_EQ(sock->state(), TcpState::SynSent);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u) << describe(o);
+    EXPECT_EQ(o[0].r.flags.bits, S);
+    EXPECT_EQ(o[0].r.seq, iss);
+    EXPECT_EQ(o[0].r.options.mss, 1460);
+    EXPECT_FALSE(o[0].r.options.wscale);
+    EXPECT_FALSE(o[0].r.options.sack_permitted);
+    EXPECT_FALSE(o[0].r.options.ts);
+    EXPECT_EQ(o[0].r.window, 65535);
+    EXPECT_TRUE(out().empty());
+    EXPECT_EQ(sock->connect(now(), local, remote, iss), -EALREADY);
+    TcpRepr sa = seg(S | A, 0, 1);
+    sa.options.mss = 1460;
+    in(sa);
+    EXPECT_EQ(sock->state(), TcpState::Established);
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, A);
+    EXPECT_EQ(o[0].r.seq, iss + 1);
+    EXPECT_EQ(o[0].r.ack, irs + 1);
+    EXPECT_EQ(sock->connect(now(), local, remote, iss), -EISCONN);
+}
+
+TEST_F(Tcp, SynCarriesAllOptionsWhenEnabledAndNegotiates) {
+    cfg.timestamps = cfg.sack = cfg.window_scale = true;
+    cfg.rcvbuf = 256 * 1024;
+    sock = std::make_unique<TcpSocket>(cfg);
+    sock->connect(now(), local, remote, iss);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.options.mss, 1460);
+    EXPECT_EQ(o[0].r.options.wscale, 3);  // 256 KiB >> 3 fits 16 bits (RFC 7323 2.3)
+    EXPECT_TRUE(o[0].r.options.sack_permitted);
+    ASSERT_TRUE(o[0].r.options.ts);
+    EXPECT_EQ(o[0].r.options.ts->ecr, 0u);
+    uint32_t our_tsval = o[0].r.options.ts->val;
+    TcpRepr sa = seg(S | A, 0, 1, 1000);
+    sa.options.mss = 1400;
+    sa.options.wscale = 2;
+    sa.options.sack_permitted = true;
+    sa.options.ts = TcpTimestamp{777, our_tsval};
+    in(sa);
+    auto info = sock->info();
+    EXPECT_TRUE(info.sack);
+    EXPECT_TRUE(info.timestamps);
+    EXPECT_EQ(info.snd_wscale, 2);
+    EXPECT_EQ(info.rcv_wscale, 3);
+    EXPECT_EQ(info.snd_wnd, 1000u);      // RFC 7323 2.2: the SYN's window is not scaled
+    EXPECT_EQ(sock->mss(), 1400 - 12);   // RFC 6691: the timestamp option comes out of the MSS
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    ASSERT_TRUE(o[0].r.options.ts);
+    EXPECT_EQ(o[0].r.options.ts->ecr, 777u);
+    EXPECT_EQ(o[0].r.window, 32768);     // 256 KiB >> 3
+    TcpRepr ack = seg(A, 1, 1, 1000);
+    ack.options.ts = TcpTimestamp{778, our_tsval};
+    in(ack);
+    EXPECT_EQ(sock->info().snd_wnd, 4000u);  // now scaled by 2^2
+}
+
+TEST_F(Tcp, MssClampedToRouteMtuAndDefaultsTo536) {
+    cfg.mtu = 1000;
+    establish(1460);
+    EXPECT_EQ(sock->mss(), 960);
+    cfg.mtu = 1500;
+    sock = std::make_unique<TcpSocket>(cfg);
+    sock->connect(now(), local, remote, iss);
+    out();
+    in(seg(S | A, 0, 1));  // no MSS option: RFC 9293 3.7.1 says 536
+    EXPECT_EQ(sock->mss(), 536);
+    out();
+    sock->set_nodelay(true);
+    send_bytes(1000);
+    auto o = out();
+    ASSERT_EQ(o.size(), 2u);
+    EXPECT_EQ(o[0].len(), 536u);
+    EXPECT_EQ(o[1].len(), 464u);
+}
+
+TEST_F(Tcp, PassiveOpenThroughListener) {
+    IsnGenerator isn(7);
+    TcpListener l(cfg, Endpoint{kLocalIp, 80}, 4, &isn);
+    TcpRepr syn;
+    syn.src_port = 5555;
+    syn.dst_port = 80;
+    syn.seq = irs;
+    syn.flags = TcpFlags(S);
+    syn.window = 65535;
+    syn.options.mss = 1200;
+    EXPECT_EQ(l.on_segment(now(), kRemoteIp, kLocalIp, syn), nullptr);
+    auto sa = l.poll_transmit(now());
+    ASSERT_TRUE(sa);
+    EXPECT_EQ(sa->repr.flags.bits, S | A);
+    EXPECT_EQ(sa->repr.ack, irs + 1);
+    EXPECT_EQ(sa->src, kLocalIp);
+    EXPECT_EQ(sa->dst, kRemoteIp);
+    EXPECT_EQ(sa->repr.options.mss, 1460);
+    EXPECT_FALSE(l.poll_transmit(now()));
+    EXPECT_EQ(l.syn_queue_len(), 1u);
+    TcpRepr ack = syn;
+    ack.flags = TcpFlags(A);
+    ack.seq = irs + 1;
+    ack.ack = sa->repr.seq + 1;
+    auto s = l.on_segment(now(), kRemoteIp, kLocalIp, ack);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->state(), TcpState::Established);
+    EXPECT_EQ(s->mss(), 1200);
+    EXPECT_EQ(l.syn_queue_len(), 0u);
+    EXPECT_EQ(l.accept(), s);
+    EXPECT_EQ(l.accept(), nullptr);
+}
+
+TEST_F(Tcp, ListenerRetransmitsSynAckWithBackoffThenGivesUp) {
+    cfg.synack_retries = 2;
+    IsnGenerator isn(7);
+    TcpListener l(cfg, Endpoint{kLocalIp, 80}, 4, &isn);
+    TcpRepr syn;
+    syn.src_port = 5555;
+    syn.dst_port = 80;
+    syn.seq = irs;
+    syn.flags = TcpFlags(S);
+    l.on_segment(now(), kRemoteIp, kLocalIp, syn);
+    Instant t0 = now();
+    std::vector<Instant> sent;
+    for (int i = 0; i < 10 && !l.next_deadline().is_max(); ++i) {
+        while (l.poll_transmit(now())) sent.push_back(now());
+        if (l.next_deadline().is_max()) break;
+        advance_to(l.next_deadline());
+        while (l.poll_transmit(now())) sent.push_back(now());
+    }
+    ASSERT_EQ(sent.size(), 3u);  // original + 2 retransmissions, 1 s then 2 s apart
+    EXPECT_EQ(sent[0], t0);
+    EXPECT_EQ(sent[1], t0 + Duration::from_s(1));
+    EXPECT_EQ(sent[2], t0 + Duration::from_s(3));
+    EXPECT_EQ(l.syn_queue_len(), 0u);
+    EXPECT_EQ(l.counters().synack_timeouts, 1u);
+}
+
+TEST_F(Tcp, SynSentRstWithAcceptableAckIsConnectionRefused) {
+    sock = std::make_unique<TcpSocket>(cfg);
+    sock->connect(now(), local, remote, iss);
+    out();
+    in(seg(R | A, 0, 5));  // unacceptable ACK: ignored (RFC 9293 3.10.7.3, RFC 5961 3.2)
+    EXPECT_EQ(sock->state(), TcpState::SynSent);
+    in(seg(R | A, 0, 1));
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    uint8_t b[10];
+    EXPECT_EQ(sock->recv(now(), MutBytes(b, 10)), -ECONNREFUSED);
+    EXPECT_EQ(sock->send(now(), ConstBytes(b, 10)), -EPIPE);
+    EXPECT_TRUE(out().empty());
+}
+
+TEST_F(Tcp, SynSentUnacceptableAckGetsReset) {
+    sock = std::make_unique<TcpSocket>(cfg);
+    sock->connect(now(), local, remote, iss);
+    out();
+    in(seg(A, 0, 100));
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, R);
+    EXPECT_EQ(o[0].r.seq, iss + 100);  // <SEQ=SEG.ACK><CTL=RST>
+    EXPECT_EQ(sock->state(), TcpState::SynSent);
+}
+
+TEST_F(Tcp, SimultaneousOpen) {
+    sock = std::make_unique<TcpSocket>(cfg);
+    sock->connect(now(), local, remote, iss);
+    out();
+    TcpRepr syn = seg(S, 0, 0);
+    syn.ack = SeqNum(0);
+    syn.options.mss = 1460;
+    in(syn);
+    EXPECT_EQ(sock->state(), TcpState::SynReceived);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, S | A);
+    EXPECT_EQ(o[0].r.seq, iss);
+    EXPECT_EQ(o[0].r.ack, irs + 1);
+    TcpRepr sa = seg(S | A, 0, 1);
+    sa.options.mss = 1460;
+    in(sa);  // the peer's SYN-ACK (figure 8 of RFC 9293)
+    EXPECT_EQ(sock->state(), TcpState::Established);
+    EXPECT_TRUE(out().empty());
+}
+
+TEST_F(Tcp, ActiveCloseFinWait1FinWait2TimeWaitClosed) {
+    cfg.msl = Duration::from_s(10);  // TIME-WAIT = 2 MSL = 20 s (configurable)
+    establish();
+    sock->close(now());
+    EXPECT_EQ(sock->state(), TcpState::FinWait1);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, F | A);
+    EXPECT_EQ(o[0].r.seq, iss + 1);
+    in(seg(A, 1, 2));
+    EXPECT_EQ(sock->state(), TcpState::FinWait2);
+    in(seg(F | A, 1, 2));
+    EXPECT_EQ(sock->state(), TcpState::TimeWait);
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, A);
+    EXPECT_EQ(o[0].r.ack, irs + 2);
+    EXPECT_EQ(sock->next_deadline(), now() + Duration::from_s(20));
+    advance(Duration::from_s(15));
+    in(seg(F | A, 1, 2));  // the peer retransmits its FIN: ACK it and restart 2 MSL
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 2);
+    EXPECT_EQ(sock->next_deadline(), now() + Duration::from_s(20));
+    advance(Duration::from_s(20) - Duration::from_ns(1));
+    out();
+    EXPECT_EQ(sock->state(), TcpState::TimeWait);
+    advance(Duration::from_ns(1));
+    EXPECT_TRUE(out().empty());
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), 0);
+}
+
+TEST_F(Tcp, PassiveCloseCloseWaitLastAck) {
+    establish();
+    in(seg(F | A, 1, 1));
+    EXPECT_EQ(sock->state(), TcpState::CloseWait);
+    auto o = out();  // the FIN is acknowledged at once
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, A);
+    EXPECT_EQ(o[0].r.ack, irs + 2);
+    uint8_t b[4];
+    EXPECT_EQ(sock->recv(now(), MutBytes(b, 4)), 0);  // end of stream
+    EXPECT_EQ(send_bytes(10), 10);                     // CLOSE-WAIT may still send
+    sock->close(now());
+    EXPECT_EQ(sock->state(), TcpState::LastAck);
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, F | A | P);  // the data and the FIN together
+    EXPECT_EQ(o[0].len(), 10u);
+    in(seg(A, 2, 12));
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), 0);
+}
+
+TEST_F(Tcp, SimultaneousCloseGoesThroughClosing) {
+    establish();
+    sock->close(now());
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, F | A);
+    in(seg(F | A, 1, 1));  // the peer's FIN crossed ours
+    EXPECT_EQ(sock->state(), TcpState::Closing);
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 2);
+    in(seg(A, 2, 2));
+    EXPECT_EQ(sock->state(), TcpState::TimeWait);
+}
+
+TEST_F(Tcp, HalfCloseKeepsReceiving) {
+    establish();
+    sock->shutdown(now(), false, true);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, F | A);
+    EXPECT_EQ(send_bytes(5), -EPIPE);
+    in(seg(A, 1, 2));
+    EXPECT_EQ(sock->state(), TcpState::FinWait2);
+    in(seg(A | P, 1, 2, 65535, 300));
+    EXPECT_EQ(read_all().size(), 300u);
+    in(seg(F | A, 301, 2));
+    EXPECT_EQ(sock->state(), TcpState::TimeWait);
+}
+
+TEST_F(Tcp, CloseWithUnreadDataResets) {
+    establish();
+    in(seg(A, 1, 1, 65535, 100));
+    out();
+    sock->close(now());
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, R);  // RFC 2525 2.17
+    EXPECT_EQ(o[0].r.seq, iss + 1);
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+}
+
+TEST_F(Tcp, AbortSendsRst) {
+    establish();
+    send_bytes(100);
+    out();
+    sock->abort(now());
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, R);
+    EXPECT_EQ(o[0].r.seq, iss + 101);  // RFC 9293 3.10.5: <SEQ=SND.NXT>
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+}
+
+TEST_F(Tcp, PeerResetIsConnectionReset) {
+    establish();
+    in(seg(R, 1, 0));
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    uint8_t b[4];
+    EXPECT_EQ(sock->recv(now(), MutBytes(b, 4)), -ECONNRESET);
+    EXPECT_EQ(sock->error(), ECONNRESET);
+}
+
+// ---- sending: MSS segmentation, Nagle, cork (RFC 1122 4.2.3.4, RFC 896)
+
+TEST_F(Tcp, SegmentsAtMssWithNodelay) {
+    cfg.nodelay = true;
+    establish();
+    EXPECT_EQ(send_bytes(4000), 4000);
+    auto o = out();
+    ASSERT_EQ(o.size(), 3u) << describe(o);
+    EXPECT_EQ(o[0].r.seq, iss + 1);
+    EXPECT_EQ(o[0].len(), 1460u);
+    EXPECT_EQ(o[1].r.seq, iss + 1461);
+    EXPECT_EQ(o[1].len(), 1460u);
+    EXPECT_EQ(o[2].r.seq, iss + 2921);
+    EXPECT_EQ(o[2].len(), 1080u);
+    EXPECT_EQ(o[0].r.flags.bits, A);
+    EXPECT_EQ(o[2].r.flags.bits, A | P);  // the last segment empties the buffer: PSH
+    EXPECT_EQ(o[2].data[0], uint8_t(2920));
+    EXPECT_EQ(sock->counters().writes, 1u);
+    EXPECT_EQ(sock->counters().data_segs_out, 3u);
+}
+
+TEST_F(Tcp, NagleHoldsSmallSegmentsWhileDataIsUnacknowledged) {
+    establish();
+    send_bytes(100);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);  // nothing in flight: the small segment goes at once
+    EXPECT_EQ(o[0].len(), 100u);
+    send_bytes(100);
+    EXPECT_TRUE(out().empty());  // Nagle: small, and data in flight
+    send_bytes(2000);
+    o = out();
+    ASSERT_EQ(o.size(), 1u) << describe(o);  // a full segment may go; the 640-byte rest waits
+    EXPECT_EQ(o[0].r.seq, iss + 101);
+    EXPECT_EQ(o[0].len(), 1460u);
+    in(seg(A, 1, 101));
+    EXPECT_TRUE(out().empty());  // still 1460 bytes in flight
+    in(seg(A, 1, 1561));
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.seq, iss + 1561);
+    EXPECT_EQ(o[0].len(), 640u);
+    EXPECT_EQ(sock->counters().writes, 3u);
+    EXPECT_EQ(sock->counters().data_segs_out, 3u);
+}
+
+TEST_F(Tcp, NodelaySendsSmallSegmentsAtOnce) {
+    cfg.nodelay = true;
+    establish();
+    send_bytes(100);
+    send_bytes(0);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    send_bytes(100);
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.seq, iss + 101);
+}
+
+TEST_F(Tcp, CorkHoldsPartialSegmentsUntilUncorked) {
+    cfg.nodelay = true;
+    establish();
+    sock->set_cork(true);
+    send_bytes(100);
+    EXPECT_TRUE(out().empty());
+    send_bytes(1400);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].len(), 1460u);
+    EXPECT_TRUE(out().empty());
+    sock->set_cork(false);
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].len(), 40u);
+}
+
+// ---- receiving: delayed ACK, immediate ACKs, piggybacking (RFC 1122 4.2.3.2, RFC 5681 4.2)
+
+TEST_F(Tcp, DelayedAckFiresAfter40ms) {
+    establish();
+    in(seg(A, 1, 1, 65535, 500));
+    EXPECT_TRUE(out().empty());
+    EXPECT_EQ(sock->next_deadline(), now() + Duration::from_ms(40));
+    advance(Duration::from_ms(39));
+    EXPECT_TRUE(out().empty());
+    advance(Duration::from_ms(1));
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, A);
+    EXPECT_EQ(o[0].r.ack, irs + 501);
+    EXPECT_EQ(sock->counters().delayed_ack_fired, 1u);
+}
+
+TEST_F(Tcp, DelayedAckTimerIsConfigurable) {
+    cfg.ack_delay = Duration::from_ms(200);
+    establish();
+    in(seg(A, 1, 1, 65535, 10));
+    EXPECT_EQ(sock->next_deadline(), now() + Duration::from_ms(200));
+}
+
+TEST_F(Tcp, AckEverySecondFullSegment) {
+    establish();
+    in(seg(A, 1, 1, 65535, 1460));
+    EXPECT_TRUE(out().empty());
+    in(seg(A, 1461, 1, 65535, 1460));
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 2921);
+    EXPECT_EQ(sock->counters().delayed_acks_saved, 1u);
+    EXPECT_EQ(sock->counters().delayed_ack_fired, 0u);
+}
+
+TEST_F(Tcp, DelayedAckSwitchedOffAcksEverySegment) {
+    establish();
+    sock->set_delayed_ack(false);
+    in(seg(A, 1, 1, 65535, 100));
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 101);
+}
+
+TEST_F(Tcp, OutOfOrderGetsImmediateDupAckAndGapFillImmediateAck) {
+    cfg.sack = true;
+    sock.reset();
+    TcpOptions peer;
+    peer.sack_permitted = true;
+    establish(1460, 65535, peer);
+    in(seg(A, 1461, 1, 65535, 1460));  // a hole at [1, 1461)
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 1);  // duplicate ACK, immediately
+    ASSERT_EQ(o[0].r.options.sack_count, 1u);
+    EXPECT_EQ(o[0].r.options.sack[0], (SackBlock{irs + 1461, irs + 2921}));
+    in(seg(A, 4381, 1, 65535, 1460));  // another hole; the first SACK block is the newest (RFC 2018 4)
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    ASSERT_EQ(o[0].r.options.sack_count, 2u);
+    EXPECT_EQ(o[0].r.options.sack[0], (SackBlock{irs + 4381, irs + 5841}));
+    EXPECT_EQ(o[0].r.options.sack[1], (SackBlock{irs + 1461, irs + 2921}));
+    in(seg(A, 1, 1, 65535, 1460));  // fills the first hole: ACK at once
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 2921);
+    ASSERT_EQ(o[0].r.options.sack_count, 1u);
+    auto data = read_all();
+    ASSERT_EQ(data.size(), 2920u);
+    for (size_t i = 0; i < data.size(); ++i) ASSERT_EQ(data[i], uint8_t(1 + i)) << i;
+    EXPECT_EQ(sock->counters().ooo_segs_in, 2u);
+}
+
+TEST_F(Tcp, AckAndDataPiggybackedAndOnlyLatestAckSent) {
+    establish();
+    in(seg(A, 1, 1, 65535, 500));
+    in(seg(A, 501, 1, 65535, 300));
+    EXPECT_EQ(sock->counters().pure_acks_out, 1u);  // the handshake's
+    send_bytes(200);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].len(), 200u);
+    EXPECT_EQ(o[0].r.ack, irs + 801);  // the latest ACK only, on the data
+    EXPECT_EQ(sock->counters().piggybacked_acks, 1u);
+    advance(Duration::from_ms(100));
+    EXPECT_TRUE(out().empty());  // nothing left to acknowledge separately
+    EXPECT_EQ(sock->counters().pure_acks_out, 1u);
+}
+
+// ---- retransmission (RFC 6298), Karn, backoff, giving up (RFC 1122 4.2.3.5)
+
+TEST(TcpRto, ValuesAcrossSamples) {
+    RttConfig c;
+    c.min_rto = Duration::from_ms(1);
+    RttEstimator e(c);
+    EXPECT_EQ(e.rto(), Duration::from_s(1));  // RFC 6298 2.1
+    e.sample(Duration::from_ms(100));          // SRTT 100, RTTVAR 50
+    EXPECT_EQ(e.rto(), Duration::from_ms(300));
+    e.sample(Duration::from_ms(100));          // RTTVAR 37.5
+    EXPECT_EQ(e.rto(), Duration::from_ms(250));
+    e.sample(Duration::from_ms(300));          // RTTVAR 78.125, SRTT 125
+    EXPECT_EQ(e.srtt(), Duration::from_ms(125));
+    EXPECT_EQ(e.rttvar(), Duration::from_us(78125));
+    EXPECT_EQ(e.rto(), Duration::from_us(437500));
+    e.sample(Duration::from_ms(50));           // RTTVAR 77.34375, SRTT 115.625
+    EXPECT_EQ(e.rto(), Duration::from_ms(425));
+    RttEstimator d;  // defaults: 1 s floor (RFC 6298 2.4), 120 s ceiling
+    d.sample(Duration::from_ms(100));
+    EXPECT_EQ(d.rto(), Duration::from_s(1));
+    d.sample(Duration::from_s(200));
+    EXPECT_EQ(d.rto(), Duration::from_s(120));
+    RttEstimator g(c);  // a zero RTT: the clock granularity G = 1 ms is the variance term
+    g.sample(Duration{0});
+    EXPECT_EQ(g.rto(), Duration::from_ms(1));
+}
+
+TEST_F(Tcp, RttSampledFromTimedSegment) {
+    cfg.rtt.min_rto = Duration::from_ms(1);
+    establish();  // SYN round trip of 0: SRTT 0
+    send_bytes(100);
+    out();
+    advance(Duration::from_ms(80));
+    in(seg(A, 1, 101));
+    // RFC 6298 2.3: RTTVAR = (3*0 + 80)/4 = 20, SRTT = 80/8 = 10, RTO = 10 + 80 = 90 ms
+    EXPECT_EQ(sock->rtt().srtt(), Duration::from_ms(10));
+    EXPECT_EQ(sock->rtt().rttvar(), Duration::from_ms(20));
+    EXPECT_EQ(sock->current_rto(), Duration::from_ms(90));
+    EXPECT_EQ(sock->counters().rtt_samples, 2u);
+}
+
+TEST_F(Tcp, KarnNoSampleFromRetransmittedSegmentAndBackoffKept) {
+    establish();
+    EXPECT_EQ(sock->counters().rtt_samples, 1u);
+    send_bytes(100);
+    out();
+    advance(Duration::from_s(1));
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);  // RTO: retransmission
+    EXPECT_EQ(o[0].r.seq, iss + 1);
+    EXPECT_EQ(sock->current_rto(), Duration::from_s(2));
+    advance(Duration::from_ms(500));
+    in(seg(A, 1, 101));
+    EXPECT_EQ(sock->counters().rtt_samples, 1u);          // Karn: ambiguous, not sampled
+    EXPECT_EQ(sock->current_rto(), Duration::from_s(2));  // RFC 6298 5.7: backoff kept
+    send_bytes(100);
+    out();
+    advance(Duration::from_ms(100));
+    in(seg(A, 1, 201));
+    EXPECT_EQ(sock->counters().rtt_samples, 2u);
+    EXPECT_EQ(sock->current_rto(), Duration::from_s(1));
+}
+
+TEST_F(Tcp, TimestampRttSampleSurvivesRetransmission) {
+    cfg.timestamps = true;
+    cfg.rtt.min_rto = Duration::from_ms(1);
+    sock = std::make_unique<TcpSocket>(cfg);
+    sock->connect(now(), local, remote, iss);
+    auto o = out();
+    TcpRepr sa = seg(S | A, 0, 1);
+    sa.options.mss = 1460;
+    sa.options.ts = TcpTimestamp{100, o[0].r.options.ts->val};
+    advance(Duration::from_ms(30));
+    in(sa);
+    EXPECT_EQ(sock->rtt().srtt(), Duration::from_ms(30));  // RFC 7323 4.1: from TSecr
+    out();
+}
+
+TEST_F(Tcp, ExponentialBackoffCappedAtMaxRto) {
+    establish();
+    Instant t0 = now();
+    send_bytes(100);
+    auto o = run_until(t0 + Duration::from_s(400));
+    std::vector<double> at;
+    for (auto& s : o) at.push_back((s.at - t0).to_s());
+    // RFC 6298 5.5: doubling from 1 s; then the 120 s ceiling (2.5; Linux's TCP_RTO_MAX).
+    std::vector<double> want{0, 1, 3, 7, 15, 31, 63, 127, 247, 367};
+    EXPECT_EQ(at, want);
+    EXPECT_EQ(sock->info().backoff, 9u);
+}
+
+TEST_F(Tcp, GivesUpAfterExactly15RetransmissionsWithEtimedout) {
+    establish();
+    Instant t0 = now();
+    send_bytes(100);
+    auto o = run_until(t0 + Duration::from_s(3600));
+    ASSERT_EQ(o.size(), 16u) << describe(o);  // the original and 15 retransmissions (Linux tcp_retries2)
+    EXPECT_EQ(sock->counters().retrans_segs, 15u);
+    EXPECT_EQ(o[15].at - t0, Duration::from_s(1087));
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), ETIMEDOUT);
+    uint8_t b[4];
+    EXPECT_EQ(sock->recv(now(), MutBytes(b, 4)), -ETIMEDOUT);
+}
+
+TEST_F(Tcp, SynGivesUpAfter6RetransmissionsAt127s) {
+    sock = std::make_unique<TcpSocket>(cfg);
+    Instant t0 = now();
+    sock->connect(now(), local, remote, iss);
+    std::vector<Sent> o;
+    Instant closed_at{};
+    while (sock->state() != TcpState::Closed && now() < t0 + Duration::from_s(1000)) {
+        auto x = out();
+        o.insert(o.end(), x.begin(), x.end());
+        if (sock->state() == TcpState::Closed) break;
+        advance_to(sock->next_deadline());
+        closed_at = now();
+        x = out();
+        o.insert(o.end(), x.begin(), x.end());
+    }
+    ASSERT_EQ(o.size(), 7u);
+    for (auto& s : o) EXPECT_EQ(s.r.flags.bits, S);
+    EXPECT_EQ((closed_at - t0).to_s(), 127.0);  // as Linux: 1+2+4+8+16+32+64
+    EXPECT_EQ(sock->error(), ETIMEDOUT);
+}
+
+TEST_F(Tcp, SoftIcmpErrorReportedInsteadOfTimeout) {
+    cfg.syn_retries = 1;
+    sock = std::make_unique<TcpSocket>(cfg);
+    sock->connect(now(), local, remote, iss);
+    out();
+    sock->on_icmp_error(now(), EHOSTUNREACH, false);
+    EXPECT_EQ(sock->state(), TcpState::SynSent);
+    run_until(now() + Duration::from_s(10));
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), EHOSTUNREACH);
+    auto s2 = std::make_unique<TcpSocket>(cfg);
+    s2->connect(now(), local, remote, iss);
+    s2->on_icmp_error(now(), ECONNREFUSED, true);  // port unreachable: hard (RFC 1122 4.2.3.9)
+    EXPECT_EQ(s2->state(), TcpState::Closed);
+    EXPECT_EQ(s2->error(), ECONNREFUSED);
+}
+
+TEST_F(Tcp, UserTimeoutGivesUpEarly) {
+    establish();
+    sock->set_user_timeout(Duration::from_s(5));
+    Instant t0 = now();
+    send_bytes(100);
+    auto o = run_until(t0 + Duration::from_s(60));
+    ASSERT_EQ(o.size(), 3u);  // 0, 1, 3 s; at 5 s the user timeout ends it
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), ETIMEDOUT);
+}
+
+// ---- flow control: zero window, persist, SWS (RFC 9293 3.8.6, RFC 1122 4.2.2.17, 4.2.3.3/4)
+
+TEST_F(Tcp, ZeroWindowProbesWithBackoffUntilWindowOpens) {
+    cfg.nodelay = true;
+    establish();
+    send_bytes(1000);
+    out();
+    in(seg(A, 1, 1001, 0));  // all acknowledged, window closed
+    send_bytes(500);
+    EXPECT_TRUE(out().empty());
+    Instant t0 = now();
+    EXPECT_EQ(sock->next_deadline(), t0 + Duration::from_s(1));
+    std::vector<Instant> probes;
+    for (int i = 0; i < 3; ++i) {
+        advance_to(sock->next_deadline());
+        auto o = out();
+        ASSERT_EQ(o.size(), 1u) << describe(o);
+        EXPECT_EQ(o[0].r.seq, iss + 1001);
+        EXPECT_EQ(o[0].len(), 1u);  // one byte past the window (RFC 9293 3.8.6.1)
+        probes.push_back(now());
+        in(seg(A, 1, 1001, 0));  // probe refused, window still 0
+        auto o2 = out();
+        EXPECT_TRUE(o2.empty()) << i << "\n" << describe(o2);
+    }
+    EXPECT_EQ(probes[0] - t0, Duration::from_s(1));
+    EXPECT_EQ(probes[1] - t0, Duration::from_s(3));
+    EXPECT_EQ(probes[2] - t0, Duration::from_s(7));
+    EXPECT_EQ(sock->counters().persist_probes, 3u);
+    EXPECT_EQ(sock->state(), TcpState::Established);  // never given up while the peer answers
+    in(seg(A, 1, 1001, 65535));  // window update
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.seq, iss + 1001);
+    EXPECT_EQ(o[0].len(), 500u);
+}
+
+TEST_F(Tcp, SenderSwsAvoidanceWaitsForUsefulWindow) {
+    cfg.nodelay = true;
+    cfg.initial_window_segments = 10;
+    establish(1460, 3000);
+    send_bytes(4000);
+    auto o = out();
+    ASSERT_EQ(o.size(), 2u) << describe(o);  // 1460 + 1460; an 80-byte sliver is not sent
+    in(seg(A, 1, 2921, 3000));
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].len(), 1080u);
+    in(seg(A, 1, 4001, 100));  // everything acknowledged, but only 100 bytes of window
+    send_bytes(1000);
+    EXPECT_TRUE(out().empty());  // 100 < min(MSS, max window / 2): wait (RFC 1122 4.2.3.4)
+    advance_to(sock->next_deadline());  // the override timeout sends what fits
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].len(), 100u);
+}
+
+TEST_F(Tcp, ReceiverSwsAvoidanceAndWindowUpdate) {
+    cfg.rcvbuf = 4096;
+    establish();
+    in(seg(A, 1, 1, 65535, 1460));
+    in(seg(A, 1461, 1, 65535, 1460));
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.window, 4096 - 2920);
+    in(seg(A, 2921, 1, 65535, 1176));
+    advance(Duration::from_ms(40));
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.window, 0);
+    std::vector<uint8_t> b(100);
+    EXPECT_EQ(sock->recv(now(), b), 100);
+    EXPECT_TRUE(out().empty());  // 100 bytes free: too small to announce (RFC 1122 4.2.3.3)
+    b.resize(2000);
+    EXPECT_EQ(sock->recv(now(), b), 2000);
+    o = out();
+    ASSERT_EQ(o.size(), 1u);  // 2100 free: a window update
+    EXPECT_EQ(o[0].r.window, 2100);
+    EXPECT_EQ(o[0].r.ack, irs + 4097);
+    EXPECT_EQ(sock->counters().window_updates, 1u);
+}
+
+TEST_F(Tcp, ZeroWindowReceiverAcksProbeWithoutTakingIt) {
+    cfg.rcvbuf = 2920;
+    establish();
+    in(seg(A, 1, 1, 65535, 1460));
+    in(seg(A, 1461, 1, 65535, 1460));
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.window, 0);
+    in(seg(A, 2921, 1, 65535, 1));  // a zero-window probe
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 2921);
+    EXPECT_EQ(o[0].r.window, 0);
+    EXPECT_EQ(read_all().size(), 2920u);
+}
+
+// ---- congestion control and loss recovery (RFC 5681, 6582, 3042, 6675)
+
+TEST_F(Tcp, SlowStartGrowsCwndPerAck) {
+    cfg.nodelay = true;
+    establish();
+    EXPECT_EQ(sock->cwnd(), 3u * 1460);  // RFC 5681 3.1: IW for SMSS 1460
+    send_bytes(20000);
+    auto o = out();
+    EXPECT_EQ(o.size(), 3u);
+    in(seg(A, 1, 1461));
+    EXPECT_EQ(sock->cwnd(), 4u * 1460);
+    o = out();
+    EXPECT_EQ(o.size(), 2u);  // one acknowledged + one more of cwnd
+}
+
+TEST_F(Tcp, FastRetransmitAfterThreeDupAcksWithLimitedTransmit) {
+    cfg.nodelay = true;
+    cfg.initial_window_segments = 10;
+    establish();
+    send_bytes(30 * 1460);
+    auto o = out();
+    ASSERT_EQ(o.size(), 10u);
+    // Segment 1 lost; the peer's duplicate ACKs for segments 2, 3, 4.
+    in(seg(A, 1, 1));
+    o = out();
+    ASSERT_EQ(o.size(), 1u);  // RFC 3042: one new segment on the first duplicate
+    EXPECT_EQ(o[0].r.seq, iss + 1 + 10 * 1460);
+    in(seg(A, 1, 1));
+    o = out();
+    ASSERT_EQ(o.size(), 1u);  // and on the second
+    EXPECT_EQ(o[0].r.seq, iss + 1 + 11 * 1460);
+    EXPECT_EQ(sock->counters().limited_transmits, 2u);
+    in(seg(A, 1, 1));
+    o = out();
+    ASSERT_EQ(o.size(), 1u) << describe(o);
+    EXPECT_EQ(o[0].r.seq, iss + 1);  // fast retransmit of the first segment
+    EXPECT_EQ(o[0].len(), 1460u);
+    EXPECT_EQ(sock->counters().fast_retransmits, 1u);
+    EXPECT_EQ(sock->ssthresh(), 12u * 1460 / 2);             // FlightSize / 2
+    EXPECT_EQ(sock->cwnd(), 12u * 1460 / 2 + 3 * 1460);      // + 3 SMSS
+    for (int i = 0; i < 3; ++i) in(seg(A, 1, 1));             // inflation: 13140 + 3 * 1460 = 17520
+    EXPECT_TRUE(out().empty());
+    in(seg(A, 1, 1));
+    o = out();
+    ASSERT_EQ(o.size(), 1u);  // cwnd 18980 > flight 17520: one new segment
+    EXPECT_EQ(o[0].r.seq, iss + 1 + 12 * 1460);
+    // A partial ACK (RFC 6582 3.2 step 4): the next hole is retransmitted at once.
+    in(seg(A, 1, 1 + 5 * 1460));
+    o = out();
+    ASSERT_GE(o.size(), 1u);
+    EXPECT_EQ(o[0].r.seq, iss + 1 + 5 * 1460);
+    EXPECT_EQ(sock->counters().newreno_partial_acks, 1u);
+    // The full ACK ends recovery: cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS).
+    in(seg(A, 1, 1 + 13 * 1460));
+    EXPECT_EQ(sock->cwnd(), 2u * 1460);
+}
+
+TEST_F(Tcp, SackRecoveryRetransmitsOnlyTheHoles) {
+    cfg.nodelay = true;
+    cfg.sack = true;
+    cfg.initial_window_segments = 10;
+    TcpOptions peer;
+    peer.sack_permitted = true;
+    establish(1460, 65535, peer);
+    send_bytes(10 * 1460);
+    ASSERT_EQ(out().size(), 10u);
+    auto sack = [&](std::vector<std::pair<int, int>> blocks) {  // in segments [a, b), 0-based
+        TcpRepr r = seg(A, 1, 1 + 1460);
+        r.options.sack_count = uint8_t(blocks.size());
+        for (size_t i = 0; i < blocks.size(); ++i)
+            r.options.sack[i] = SackBlock{iss + 1 + uint32_t(blocks[i].first) * 1460, iss + 1 + uint32_t(blocks[i].second) * 1460};
+        in(r);
+        return out();
+    };
+    in(seg(A, 1, 1 + 1460));  // segment 0 arrives; 1 and 4 are lost
+    EXPECT_TRUE(out().empty());
+    EXPECT_TRUE(sack({{2, 3}}).empty());
+    EXPECT_TRUE(sack({{2, 4}}).empty());
+    auto o = sack({{5, 6}, {2, 4}});  // third duplicate: recovery, retransmit segment 1
+    ASSERT_EQ(o.size(), 1u) << describe(o);
+    EXPECT_EQ(o[0].r.seq, iss + 1 + 1460);
+    EXPECT_EQ(sock->counters().sack_recoveries, 1u);
+    EXPECT_EQ(sock->cwnd(), 9u * 1460 / 2);  // RFC 6675: cwnd = ssthresh = FlightSize / 2
+    EXPECT_TRUE(sack({{5, 7}, {2, 4}}).empty());  // segment 4 not yet deemed lost; pipe full
+    o = sack({{5, 8}, {2, 4}});  // now 3 segments SACKed above 4: lost, and pipe has room
+    ASSERT_EQ(o.size(), 1u) << describe(o);
+    EXPECT_EQ(o[0].r.seq, iss + 1 + 4 * 1460);
+    EXPECT_EQ(sock->counters().retrans_segs, 2u);
+    in(seg(A, 1, 1 + 10 * 1460));  // everything acknowledged
+    EXPECT_FALSE(sock->info().in_recovery);
+    EXPECT_EQ(sock->cwnd(), sock->ssthresh());
+}
+
+TEST_F(Tcp, RtoCollapsesCwndAndGoesBackN) {
+    cfg.nodelay = true;
+    establish();
+    send_bytes(3 * 1460);
+    out();
+    advance(Duration::from_s(1));
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);  // cwnd = 1 SMSS: only the first segment again
+    EXPECT_EQ(o[0].r.seq, iss + 1);
+    EXPECT_EQ(sock->cwnd(), 1460u);
+    EXPECT_EQ(sock->ssthresh(), 2u * 1460);  // max(FlightSize / 2, 2 SMSS)
+    EXPECT_EQ(sock->counters().rto_expirations, 1u);
+    in(seg(A, 1, 1461));
+    o = out();
+    ASSERT_EQ(o.size(), 2u);  // slow start again from 2 SMSS
+    EXPECT_EQ(o[0].r.seq, iss + 1461);
+}
+
+// ---- RFC 5961 and RFC 7323 PAWS
+
+TEST_F(Tcp, InWindowRstGetsChallengeAckExactRstResets) {
+    establish();
+    in(seg(R, 100, 0));
+    EXPECT_EQ(sock->state(), TcpState::Established);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, A);
+    EXPECT_EQ(o[0].r.ack, irs + 1);
+    EXPECT_EQ(sock->counters().challenge_acks, 1u);
+    in(seg(R, 1000000, 0));  // outside the window: silently dropped
+    EXPECT_TRUE(out().empty());
+    EXPECT_EQ(sock->counters().drop_rst_ignored, 1u);
+    in(seg(R, 1, 0));  // exactly RCV.NXT
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), ECONNRESET);
+}
+
+TEST_F(Tcp, SynInEstablishedGetsChallengeAck) {
+    establish();
+    in(seg(S, 50, 0));
+    EXPECT_EQ(sock->state(), TcpState::Established);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, A);
+    EXPECT_EQ(o[0].r.ack, irs + 1);
+    EXPECT_EQ(sock->counters().challenge_acks, 1u);
+}
+
+TEST_F(Tcp, UnacceptableAckGetsChallengeAckAndIsDropped) {
+    establish();
+    in(seg(A, 1, 5000, 65535, 100));  // acknowledges data never sent
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 1);  // the data was dropped too
+    EXPECT_EQ(sock->counters().challenge_acks, 1u);
+    EXPECT_EQ(sock->recv_queue(), 0u);
+    in(seg(A, 1, uint32_t(-200000)));  // older than SND.UNA - MAX.SND.WND
+    EXPECT_EQ(out().size(), 1u);
+    EXPECT_EQ(sock->counters().challenge_acks, 2u);
+}
+
+TEST_F(Tcp, ChallengeAcksAreRateLimited) {
+    cfg.challenge_ack_limit = 2;
+    establish();
+    for (int i = 0; i < 5; ++i) in(seg(R, 100 + uint32_t(i), 0));
+    EXPECT_EQ(sock->counters().challenge_acks, 2u);
+    EXPECT_EQ(sock->counters().challenge_acks_suppressed, 3u);
+    out();
+    advance(Duration::from_s(1));
+    in(seg(R, 100, 0));
+    EXPECT_EQ(sock->counters().challenge_acks, 3u);
+}
+
+TEST_F(Tcp, PawsDropsOldTimestamp) {
+    cfg.timestamps = true;
+    TcpOptions peer;
+    peer.ts = TcpTimestamp{1000, 0};
+    establish(1460, 65535, peer);
+    TcpRepr d = seg(A, 1, 1, 65535, 100);
+    d.options.ts = TcpTimestamp{1005, 0};
+    in(d);
+    EXPECT_EQ(sock->recv_queue(), 100u);
+    TcpRepr old = seg(A, 101, 1, 65535, 100);
+    old.options.ts = TcpTimestamp{900, 0};  // older than TS.Recent: an old duplicate (RFC 7323 5.3)
+    in(old);
+    EXPECT_EQ(sock->recv_queue(), 100u);
+    EXPECT_EQ(sock->counters().drop_paws, 1u);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 101);
+    TcpRepr nots = seg(A, 101, 1, 65535, 100);  // no timestamp once negotiated: dropped (RFC 7323 3.2)
+    in(nots);
+    EXPECT_EQ(sock->counters().drop_no_timestamp, 1u);
+}
+
+TEST_F(Tcp, OldDuplicateDataIsAckedNotDelivered) {
+    establish();
+    in(seg(A, 1, 1, 65535, 100));
+    out();
+    advance(Duration::from_ms(40));
+    out();
+    in(seg(A, 1, 1, 65535, 100));  // retransmitted duplicate
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 101);
+    EXPECT_EQ(sock->recv_queue(), 100u);
+    EXPECT_EQ(sock->counters().drop_out_of_window, 1u);
+}
+
+// ---- keepalive (RFC 1122 4.2.3.6)
+
+TEST_F(Tcp, KeepaliveProbesThenTimesOut) {
+    establish();
+    Instant t0 = now();
+    EXPECT_TRUE(sock->next_deadline().is_max());  // off by default
+    sock->set_keepalive(now(), true);
+    auto o = run_until(t0 + Duration::from_s(7200 + 75 * 10));
+    ASSERT_EQ(o.size(), 9u) << describe(o);
+    EXPECT_EQ(o[0].at - t0, Duration::from_s(7200));
+    EXPECT_EQ(o[1].at - t0, Duration::from_s(7275));
+    EXPECT_EQ(o[0].r.seq, iss);  // SND.NXT - 1, no data
+    EXPECT_EQ(o[0].len(), 0u);
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), ETIMEDOUT);
+}
+
+TEST_F(Tcp, KeepaliveAnsweredKeepsConnection) {
+    establish();
+    sock->set_keepalive(now(), true);
+    advance(Duration::from_s(7200));
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    in(seg(A, 1, 1));
+    EXPECT_EQ(sock->next_deadline(), now() + Duration::from_s(7200));
+    EXPECT_EQ(sock->state(), TcpState::Established);
+}
+
+TEST_F(Tcp, InfoShowsNetstatColumns) {
+    establish();
+    send_bytes(5000);
+    in(seg(A, 1, 1, 65535, 300));
+    TcpInfo i = sock->info();
+    EXPECT_EQ(i.state, TcpState::Established);
+    EXPECT_EQ(i.send_q, 5000u);
+    EXPECT_EQ(i.recv_q, 300u);
+    EXPECT_EQ(i.cwnd, 3u * 1460);
+    EXPECT_EQ(i.rto, Duration::from_s(1));
+    std::string s = i.str();
+    EXPECT_NE(s.find("ESTABLISHED"), std::string::npos);
+    EXPECT_NE(s.find("sendq 5000"), std::string::npos);
+    TcpCounters c = sock->counters();
+    size_t n = 0;
+    c.for_each([&](const char*, uint64_t) { ++n; });
+    EXPECT_GT(n, 30u);
+}
+
+TEST_F(Tcp, CongestionAvoidanceAddsOneSegmentPerWindow) {
+    cfg.nodelay = true;
+    establish();
+    send_bytes(10 * 1460);
+    ASSERT_EQ(out().size(), 3u);
+    advance(Duration::from_s(1));
+    ASSERT_EQ(out().size(), 1u);  // RTO: ssthresh = max(4380 / 2, 2 SMSS) = 2920, cwnd 1460
+    EXPECT_EQ(sock->ssthresh(), 2920u);
+    in(seg(A, 1, 1461));
+    EXPECT_EQ(sock->cwnd(), 2920u);  // slow start up to ssthresh
+    EXPECT_EQ(out().size(), 2u);
+    in(seg(A, 1, 2921));
+    EXPECT_EQ(sock->cwnd(), 2920u);  // congestion avoidance: 1460 of 2920 counted
+    in(seg(A, 1, 4381));
+    EXPECT_EQ(sock->cwnd(), 4380u);  // a full window acknowledged: + 1 SMSS (RFC 5681 3.1)
+}
+
+TEST_F(Tcp, LostFinIsRetransmitted) {
+    establish();
+    sock->close(now());
+    ASSERT_EQ(out().size(), 1u);
+    advance(Duration::from_s(1));
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, F | A);
+    EXPECT_EQ(o[0].r.seq, iss + 1);
+    EXPECT_EQ(sock->counters().retrans_segs, 1u);
+    in(seg(A, 1, 2));
+    EXPECT_EQ(sock->state(), TcpState::FinWait2);
+}
+
+TEST_F(Tcp, FinAheadOfMissingDataWaitsForIt) {
+    establish();
+    in(seg(F | A, 101, 1, 65535, 100));
+    EXPECT_EQ(sock->state(), TcpState::Established);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 1);
+    in(seg(A, 1, 1, 65535, 100));
+    EXPECT_EQ(sock->state(), TcpState::CloseWait);
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 202);  // 200 bytes and the FIN
+    EXPECT_EQ(read_all().size(), 200u);
+    uint8_t b[1];
+    EXPECT_EQ(sock->recv(now(), MutBytes(b, 1)), 0);
+}
+
+TEST_F(Tcp, OutOfOrderQueueIsBounded) {
+    cfg.max_ooo_ranges = 2;
+    establish();
+    in(seg(A, 201, 1, 65535, 100));
+    in(seg(A, 401, 1, 65535, 100));
+    in(seg(A, 601, 1, 65535, 100));  // a third hole: dropped and counted
+    EXPECT_EQ(sock->counters().drop_ooo_full, 1u);
+    in(seg(A, 1, 1, 65535, 200));
+    in(seg(A, 301, 1, 65535, 100));
+    EXPECT_EQ(sock->rcv_nxt(), irs + 501);
+    EXPECT_EQ(read_all().size(), 500u);
+}
+
+TEST_F(Tcp, SequenceNumbersWrapAround) {
+    cfg.nodelay = true;
+    iss = SeqNum(0xffffff00u);
+    irs = SeqNum(0xfffffff0u);
+    establish();
+    send_bytes(1000);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.seq, SeqNum(0xffffff01u));
+    in(seg(A, 1, 1001));
+    EXPECT_EQ(sock->snd_una(), SeqNum(0xffffff00u + 1001));
+    EXPECT_EQ(sock->send_queue(), 0u);
+    in(seg(A, 1, 1001, 65535, 100));  // peer data crossing 2^32
+    in(seg(A, 101, 1001, 65535, 100));
+    auto d = read_all();
+    ASSERT_EQ(d.size(), 200u);
+    for (size_t i = 0; i < 200; ++i) ASSERT_EQ(d[i], uint8_t(1 + i));
+}
+
+TEST_F(Tcp, ListenerRstExactlyAtRcvNxtRemovesHalfOpen) {
+    IsnGenerator isn(7);
+    TcpListener l(cfg, Endpoint{kLocalIp, 80}, 4, &isn);
+    TcpRepr syn;
+    syn.src_port = 5555;
+    syn.dst_port = 80;
+    syn.seq = irs;
+    syn.flags = TcpFlags(S);
+    l.on_segment(now(), kRemoteIp, kLocalIp, syn);
+    TcpRepr rst = syn;
+    rst.flags = TcpFlags(R);
+    rst.seq = irs + 5;  // not RCV.NXT (RFC 5961 3.2): ignored
+    l.on_segment(now(), kRemoteIp, kLocalIp, rst);
+    EXPECT_EQ(l.syn_queue_len(), 1u);
+    rst.seq = irs + 1;
+    l.on_segment(now(), kRemoteIp, kLocalIp, rst);
+    EXPECT_EQ(l.syn_queue_len(), 0u);
+}
+
+TEST_F(Tcp, ZeroCopySendWithAndRecvWith) {
+    cfg.nodelay = true;
+    cfg.sndbuf = 1000;
+    establish();
+    long n = sock->send_with(now(), [](MutBytes w) {
+        for (size_t i = 0; i < 600; ++i) w.data[i] = uint8_t(i);
+        return size_t(600);
+    });
+    EXPECT_EQ(n, 600);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    ASSERT_EQ(o[0].len(), 600u);
+    EXPECT_EQ(o[0].data[599], uint8_t(599));
+    in(seg(A, 1, 601));
+    // The ring wraps: the contiguous window is what is left before the end.
+    n = sock->send_with(now(), [](MutBytes w) { return w.size; });
+    EXPECT_EQ(n, 400);
+    n = sock->send_with(now(), [](MutBytes w) { return w.size; });
+    EXPECT_EQ(n, 600);
+    EXPECT_EQ(sock->send_with(now(), [](MutBytes w) { return w.size; }), -EAGAIN);
+    in(seg(A, 1, 601, 65535, 300));
+    std::vector<uint8_t> got;
+    n = sock->recv_with(now(), [&](ConstBytes r) {
+        got.assign(r.begin(), r.begin() + 100);
+        return size_t(100);
+    });
+    EXPECT_EQ(n, 100);
+    EXPECT_EQ(got[99], uint8_t(1 + 99));
+    EXPECT_EQ(sock->recv_queue(), 200u);
+    EXPECT_EQ(sock->recv_with(now(), [](ConstBytes r) { return r.size; }), 200);
+    EXPECT_EQ(sock->recv_with(now(), [](ConstBytes r) { return r.size; }), -EAGAIN);
+}
+
+TEST_F(Tcp, LoneFinToClosedWindowIsPacedByRtoNotResentAtOnce) {
+    establish();
+    send_bytes(100);
+    sock->close(now());
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, F | A | P);
+    in(seg(A, 1, 101, 0));  // the data acknowledged, the FIN not, window closed
+    EXPECT_TRUE(out().empty());
+    advance(Duration::from_ms(999));
+    EXPECT_TRUE(out().empty());
+    advance(Duration::from_ms(1));
+    o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, F | A);
+    EXPECT_EQ(o[0].r.seq, iss + 101);
+    in(seg(A, 1, 102, 0));
+    EXPECT_EQ(sock->state(), TcpState::FinWait2);
+}
+
+TEST_F(Tcp, FinWait1ToTimeWaitWhenFinAndAckArriveTogether) {
+    establish();
+    sock->close(now());
+    out();
+    in(seg(F | A, 1, 2));  // acknowledges our FIN and carries the peer's
+    EXPECT_EQ(sock->state(), TcpState::TimeWait);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.ack, irs + 2);
+}
+
+TEST_F(Tcp, OrphanedFinWait2TimesOutButHalfCloseDoesNot) {
+    cfg.fin_wait2_timeout = Duration::from_s(60);
+    establish();
+    sock->close(now());
+    out();
+    in(seg(A, 1, 2));
+    EXPECT_EQ(sock->state(), TcpState::FinWait2);
+    advance(Duration::from_s(60));
+    out();
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), 0);
+    establish();
+    sock->shutdown(now(), false, true);  // half-close: the application still reads, no timeout
+    out();
+    in(seg(A, 1, 2));
+    EXPECT_TRUE(sock->next_deadline().is_max());
+    EXPECT_EQ(sock->state(), TcpState::FinWait2);
+}
+
+TEST_F(Tcp, RstInSimultaneousOpenSynReceivedIsRefused) {
+    sock = std::make_unique<TcpSocket>(cfg);
+    sock->connect(now(), local, remote, iss);
+    out();
+    TcpRepr syn = seg(S, 0, 0);
+    syn.ack = SeqNum(0);
+    in(syn);
+    out();
+    EXPECT_EQ(sock->state(), TcpState::SynReceived);
+    in(seg(R, 1, 0));
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), ECONNREFUSED);
+}
+
+TEST_F(Tcp, RstInCloseWaitIsConnectionResetAndInLastAckJustCloses) {
+    establish();
+    in(seg(F | A, 1, 1));
+    out();
+    in(seg(R, 2, 0));
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), ECONNRESET);
+    establish();
+    in(seg(F | A, 1, 1));
+    out();
+    sock->close(now());
+    out();
+    EXPECT_EQ(sock->state(), TcpState::LastAck);
+    in(seg(R, 2, 0));
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->error(), 0);
+}
+
+TEST_F(Tcp, DataAfterCloseIsAnsweredWithReset) {
+    establish();
+    sock->close(now());
+    out();
+    in(seg(A, 1, 2, 65535, 50));  // nobody will read it (RFC 2525 2.17, as Linux)
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u);
+    EXPECT_EQ(o[0].r.flags.bits, R);
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(sock->counters().drop_after_close, 1u);
+}
+
+TEST_F(Tcp, TimedOutSynRestartsRtoAtThreeSeconds) {
+    sock = std::make_unique<TcpSocket>(cfg);
+    sock->connect(now(), local, remote, iss);
+    out();
+    advance(Duration::from_s(1));
+    ASSERT_EQ(out().size(), 1u);  // SYN retransmitted: no RTT sample will be taken (Karn)
+    TcpRepr sa = seg(S | A, 0, 1);
+    sa.options.mss = 1460;
+    in(sa);
+    EXPECT_EQ(sock->state(), TcpState::Established);
+    EXPECT_EQ(sock->current_rto(), Duration::from_s(3));  // RFC 6298 5.7
+    EXPECT_EQ(sock->cwnd(), 1460u);                       // RFC 5681 3.1: IW of one segment
+}
+
+TEST_F(Tcp, CwndRestartsAfterIdle) {
+    cfg.nodelay = true;
+    establish();
+    send_bytes(3 * 1460);
+    out();
+    in(seg(A, 1, 1 + 3 * 1460));
+    EXPECT_EQ(sock->cwnd(), 4u * 1460);  // one stretch ACK: + 1 SMSS (RFC 3465 with L = 1)
+    advance(Duration::from_s(2));  // idle for longer than the RTO
+    send_bytes(10 * 1460);
+    auto o = out();
+    EXPECT_EQ(o.size(), 3u);  // RFC 5681 4.1: restart window = IW
+    EXPECT_EQ(sock->cwnd(), 3u * 1460);
+}
+
+TEST_F(Tcp, SmallerPathMtuResegmentsWhatIsInFlight) {
+    cfg.nodelay = true;
+    establish();
+    send_bytes(3 * 1460);
+    ASSERT_EQ(out().size(), 3u);
+    sock->on_path_mtu(now(), 1000);  // ICMP fragmentation needed (RFC 1191)
+    EXPECT_EQ(sock->mss(), 960);
+    auto o = out();
+    ASSERT_EQ(o.size(), 5u) << describe(o);  // 4 x 960 + 540, from SND.UNA, within cwnd 4380
+    EXPECT_EQ(o[0].r.seq, iss + 1);
+    EXPECT_EQ(o[0].len(), 960u);
+    EXPECT_EQ(o[4].len(), 540u);
+    EXPECT_EQ(sock->ssthresh(), 0xffffffffu);  // not a congestion signal
+    sock->on_path_mtu(now(), 1400);             // larger: ignored
+    EXPECT_EQ(sock->mss(), 960);
+}
+
+}  // namespace
