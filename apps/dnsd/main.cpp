@@ -3,16 +3,10 @@
 // a resolver on a second in-memory stack (virtual clock; the smoke test).
 //   nicdnsd --tap nictap0 --netns lab --addr 192.0.2.2/24 --record demo.nic.test=192.0.2.99
 //   nicdnsd --sim-query demo.nic.test --record demo.nic.test=192.0.2.99
-#include "api/runner.h"
-#include "api/sockets.h"
-#include "iface/stack.h"
-#include "phy/memlink.h"
-#include "phy/pcap_device.h"
-#include "phy/tap.h"
+#include "api/host.h"
 #include "svc/dns.h"
 
 #include <boost/program_options.hpp>
-#include <sodium.h>
 
 #include <csignal>
 #include <cstdio>
@@ -38,7 +32,7 @@ int main(int argc, char** argv) {
         ("addr", po::value<std::string>()->default_value("192.0.2.2/24"), "the stack's address/prefix")
         ("record", po::value<std::vector<std::string>>()->composing(), "NAME=IPV4 (repeatable)")
         ("ttl", po::value<uint32_t>()->default_value(300), "TTL of every answer, seconds")
-        ("port", po::value<uint16_t>()->default_value(53), "UDP port")
+        ("port", po::value<int>()->default_value(53), "UDP port")
         ("duration", po::value<double>()->default_value(0), "stop after this many seconds (0: until SIGINT/SIGTERM)")
         ("pcap", po::value<std::string>(), "write the interface's frames to this pcap file")
         ("stats", "print counters at the end")
@@ -59,72 +53,54 @@ int main(int argc, char** argv) {
         std::cerr << "nicdnsd: need --tap NAME or --sim-query NAME\n" << opts;
         return 2;
     }
-    auto cidr = Ipv4Cidr::parse(vm["addr"].as<std::string>());
-    if (!cidr) {
-        std::cerr << "nicdnsd: bad --addr\n";
+    // Every value is checked before anything is set up: a message naming the option, exit status 2.
+    auto bad = [](const std::string& what) {
+        std::cerr << "nicdnsd: " << what << " (see --help)\n";
         return 2;
-    }
+    };
+    if (vm.count("tap") && vm.count("sim-query")) return bad("--tap and --sim-query exclude each other");
+    if (vm.count("tap") && vm["tap"].as<std::string>().empty()) return bad("--tap needs an interface name");
+    auto cidr = Ipv4Cidr::parse(vm["addr"].as<std::string>());
+    if (!cidr) return bad("bad --addr '" + vm["addr"].as<std::string>() + "' (want A.B.C.D/LEN)");
+    // Read as int: boost would turn "-1" into 65535 for an unsigned 16-bit option.
+    const int port_arg = vm["port"].as<int>();
+    if (port_arg < 1 || port_arg > 65535) return bad("--port must be between 1 and 65535");
+    const uint16_t port = uint16_t(port_arg);
+    // RFC 2181 section 8: a TTL is an unsigned 31-bit number.
+    if (vm["ttl"].as<uint32_t>() > 0x7fffffffu) return bad("--ttl must be at most 2147483647");
+    const double duration = vm["duration"].as<double>();
+    if (!(duration >= 0 && duration <= 1e9)) return bad("--duration must be a number of seconds >= 0");
     std::vector<std::pair<std::string, Ipv4Addr>> records;
     if (vm.count("record")) {
         for (const auto& r : vm["record"].as<std::vector<std::string>>()) {
             auto eq = r.find('=');
             auto a = eq == std::string::npos ? std::nullopt : Ipv4Addr::parse(r.substr(eq + 1));
-            if (!a) {
-                std::cerr << "nicdnsd: bad --record '" << r << "' (want NAME=IPV4)\n";
-                return 2;
-            }
+            std::vector<uint8_t> encoded;
+            if (!a || eq == 0 || !encode_dns_name(r.substr(0, eq), encoded))
+                return bad("bad --record '" + r + "' (want NAME=IPV4 with a valid domain NAME)");
             records.emplace_back(r.substr(0, eq), *a);
         }
     }
     bool sim = vm.count("sim-query");
-    WallClock wall;
-    VirtualClock vclock;
-    std::unique_ptr<TapDevice> tap;
-    MemLink link;
-    Device* dev = &link.port(0);
-    if (!sim) {
-        tap = std::make_unique<TapDevice>();
-        if (!tap->open(vm["tap"].as<std::string>(), vm["netns"].as<std::string>())) {
-            std::cerr << "nicdnsd: " << tap->error() << "\n";
-            return 1;
-        }
-        dev = tap.get();
+    // TAP (wall clock), or for --sim-query an in-memory link to a client stack at the neighbouring
+    // address (virtual clock).
+    HostOptions ho;
+    if (vm.count("tap")) ho.tap = vm["tap"].as<std::string>();
+    ho.netns = vm["netns"].as<std::string>();
+    if (vm.count("pcap")) ho.pcap = vm["pcap"].as<std::string>();
+    ho.mac = MacAddr{{0x02, 0x4e, 0x49, 0x43, 0, 0x53}};
+    ho.addr = *cidr;
+    ho.peer_mac = MacAddr{{0x02, 0x4e, 0x49, 0x43, 0, 0x54}};
+    ho.peer_addr = Ipv4Cidr{Ipv4Addr(cidr->addr.v ^ 1), cidr->prefix_len};
+    Host host;
+    if (!host.open(ho)) {
+        std::cerr << "nicdnsd: " << host.error() << "\n";
+        return 1;
     }
-    PcapWriter pw;
-    std::unique_ptr<PcapDevice> cap;
-    if (vm.count("pcap")) {
-        if (!pw.open(vm["pcap"].as<std::string>())) {
-            std::cerr << "nicdnsd: " << pw.error() << "\n";
-            return 1;
-        }
-        cap = std::make_unique<PcapDevice>(*dev, pw);
-        dev = cap.get();
-    }
-    // On a real network the ephemeral ports and IP IDs must not be predictable (RFC 6056): seed from
-    // the CSPRNG; the simulated runs keep the fixed seed so they reproduce.
-    StackConfig sc;
-    if (!sim && sodium_init() >= 0) randombytes_buf(&sc.seed, sizeof sc.seed);
-    Stack stack(sc);
-    stack.add_interface(InterfaceConfig{"eth0", dev, MacAddr{{0x02, 0x4e, 0x49, 0x43, 0, 0x53}}, *cidr, std::nullopt});
-    Stack client;
-    std::unique_ptr<Runner> runner;
-    if (sim) {
-        client.add_interface(InterfaceConfig{"eth0", &link.port(1), MacAddr{{0x02, 0x4e, 0x49, 0x43, 0, 0x54}},
-                                             Ipv4Cidr{Ipv4Addr(cidr->addr.v ^ 1), cidr->prefix_len}, std::nullopt});
-        auto vr = std::make_unique<VirtualRunner>(vclock);
-        vr->add_stack(stack);
-        vr->add_stack(client);
-        runner = std::move(vr);
-    } else {
-        auto wr = std::make_unique<WallRunner>(wall);
-        wr->add_stack(stack);
-        wr->add_fd(tap->fd());
-        runner = std::move(wr);
-    }
-    stack.set_up(runner->now(), 0, true);
-    if (sim) client.set_up(runner->now(), 0, true);
-    SocketApi api(stack, *runner);
-    DnsResponder resp(api, vm["port"].as<uint16_t>(), vm["ttl"].as<uint32_t>());
+    Stack& stack = host.stack();
+    Runner* runner = &host.runner();
+    SocketApi& api = host.api();
+    DnsResponder resp(api, port, vm["ttl"].as<uint32_t>());
     if (!resp.ok()) {
         std::fprintf(stderr, "nicdnsd: cannot bind port: %s\n", std::strerror(resp.error()));
         return 1;
@@ -133,9 +109,9 @@ int main(int argc, char** argv) {
     runner->add_task([&] { return resp.serve(); });
     int rc = 0;
     if (sim) {
-        SocketApi capi(client, *runner);
+        SocketApi capi(*host.peer(), *runner);
         ResolverConfig c;
-        c.server = Endpoint{cidr->addr, vm["port"].as<uint16_t>()};
+        c.server = Endpoint{cidr->addr, port};
         Resolver res(capi, c);
         std::string name = vm["sim-query"].as<std::string>();
         auto r = res.resolve(name);
@@ -148,10 +124,9 @@ int main(int argc, char** argv) {
     } else {
         std::signal(SIGINT, on_signal);
         std::signal(SIGTERM, on_signal);
-        double d = vm["duration"].as<double>();
-        Instant end = d > 0 ? runner->now() + Duration{int64_t(d * 1e9)} : Instant::max();
+        Instant end = duration > 0 ? runner->now() + Duration{int64_t(duration * 1e9)} : Instant::max();
         std::printf("nicdnsd: serving %zu records on %s port %u\n", records.size(), cidr->addr.str().c_str(),
-                    unsigned(vm["port"].as<uint16_t>()));
+                    unsigned(port));
         std::fflush(stdout);
         while (!g_stop && runner->now() < end) runner->step(min(end, runner->now() + Duration::from_ms(100)));
     }

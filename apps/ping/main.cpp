@@ -2,18 +2,11 @@
 // stack over the in-memory link with optional faults (virtual clock, no root needed).
 //   nicping --tap nictap0 --netns lab --addr 192.0.2.2/24 -c 3 192.0.2.1
 //   nicping --sim --loss 0.1 --reorder 0.1 -c 100 -i 0.01 192.0.2.1
-#include "api/runner.h"
-#include "api/sockets.h"
-#include "iface/stack.h"
-#include "phy/fault.h"
-#include "phy/memlink.h"
-#include "phy/pcap_device.h"
-#include "phy/tap.h"
+#include "api/host.h"
 #include "svc/dns.h"
 #include "svc/ping.h"
 
 #include <boost/program_options.hpp>
-#include <sodium.h>
 
 #include <cmath>
 #include <cstdio>
@@ -64,72 +57,57 @@ int main(int argc, char** argv) {
         std::cerr << "nicping: need a DESTINATION and either --tap NAME or --sim\n" << opts;
         return 2;
     }
-    auto cidr = Ipv4Cidr::parse(vm["addr"].as<std::string>());
-    if (!cidr) {
-        std::cerr << "nicping: bad --addr\n";
+    // Every value is checked before anything is set up, so a typo gets a message naming the option
+    // (and exit status 2, as for a parse error) instead of a run with a silently wrapped value.
+    auto bad = [](const std::string& what) {
+        std::cerr << "nicping: " << what << " (see --help)\n";
         return 2;
-    }
+    };
+    if (vm.count("tap") && vm.count("sim")) return bad("--tap and --sim exclude each other");
+    if (vm.count("tap") && vm["tap"].as<std::string>().empty()) return bad("--tap needs an interface name");
+    auto cidr = Ipv4Cidr::parse(vm["addr"].as<std::string>());
+    if (!cidr) return bad("bad --addr '" + vm["addr"].as<std::string>() + "' (want A.B.C.D/LEN)");
     std::optional<Ipv4Addr> gw;
-    if (vm.count("gateway")) gw = Ipv4Addr::parse(vm["gateway"].as<std::string>());
+    if (vm.count("gateway")) {
+        gw = Ipv4Addr::parse(vm["gateway"].as<std::string>());
+        if (!gw) return bad("bad --gateway '" + vm["gateway"].as<std::string>() + "' (want A.B.C.D)");
+    }
+    const int count = vm["count"].as<int>();
+    const double interval = vm["interval"].as<double>(), timeout = vm["timeout"].as<double>();
+    const double loss = vm["loss"].as<double>(), reorder = vm["reorder"].as<double>();
+    const int ttl = vm["ttl"].as<int>();
+    if (count < 1) return bad("--count must be at least 1");
+    // Upper bounds keep the nanosecond arithmetic far from int64 overflow (a day is plenty).
+    if (!(interval >= 0 && interval <= 86400)) return bad("--interval must be between 0 and 86400 seconds");
+    if (!(timeout >= 0 && timeout <= 86400)) return bad("--timeout must be between 0 and 86400 seconds");
+    if (vm["size"].as<size_t>() > kPingMaxSize) return bad("--size must be at most " + std::to_string(kPingMaxSize));
+    if (ttl < 1 || ttl > 255) return bad("--ttl must be between 1 and 255");  // RFC 1122 3.2.1.7: never 0
+    if (!(loss >= 0 && loss <= 1) || !(reorder >= 0 && reorder <= 1))
+        return bad("--loss and --reorder are probabilities between 0 and 1");
+    if (!vm.count("sim") && (vm["loss"].defaulted() + vm["reorder"].defaulted() + vm["seed"].defaulted() != 3))
+        return bad("--loss, --reorder and --seed need --sim");
 
-    // Devices: TAP (wall clock) or an in-memory link to a peer stack (virtual clock).
-    WallClock wall;
-    VirtualClock vclock;
-    std::unique_ptr<TapDevice> tap;
-    std::unique_ptr<MemLink> link;
-    std::unique_ptr<FaultInjector> fa, fb;
-    Device* dev = nullptr;
-    bool sim = vm.count("sim");
-    if (sim) {
-        link = std::make_unique<MemLink>();
-        FaultConfig fc;
-        fc.drop = vm["loss"].as<double>();
-        fc.reorder = vm["reorder"].as<double>();
-        uint64_t seed = vm["seed"].as<uint64_t>();
-        fa = std::make_unique<FaultInjector>(link->port(0), seed, fc);
-        fb = std::make_unique<FaultInjector>(link->port(1), seed + 1, fc);
-        dev = fa.get();
-    } else {
-        tap = std::make_unique<TapDevice>();
-        if (!tap->open(vm["tap"].as<std::string>(), vm["netns"].as<std::string>())) {
-            std::cerr << "nicping: " << tap->error() << "\n";
-            return 1;
-        }
-        dev = tap.get();
+    // TAP (wall clock) or an in-memory link to a peer stack at 192.0.2.1 (virtual clock, faults).
+    HostOptions ho;
+    if (vm.count("tap")) ho.tap = vm["tap"].as<std::string>();
+    ho.netns = vm["netns"].as<std::string>();
+    if (vm.count("pcap")) ho.pcap = vm["pcap"].as<std::string>();
+    ho.mac = MacAddr{{0x02, 0x4e, 0x49, 0x43, 0, 2}};
+    ho.addr = *cidr;
+    ho.gateway = gw;
+    ho.peer_mac = MacAddr{{0x02, 0x4e, 0x49, 0x43, 0, 1}};
+    ho.peer_addr = Ipv4Cidr{Ipv4Addr(192, 0, 2, 1), 24};
+    ho.faults.drop = loss;
+    ho.faults.reorder = reorder;
+    ho.seed = vm["seed"].as<uint64_t>();
+    Host host;
+    if (!host.open(ho)) {
+        std::cerr << "nicping: " << host.error() << "\n";
+        return 1;
     }
-    PcapWriter pw;
-    std::unique_ptr<PcapDevice> cap;
-    if (vm.count("pcap")) {
-        if (!pw.open(vm["pcap"].as<std::string>())) {
-            std::cerr << "nicping: " << pw.error() << "\n";
-            return 1;
-        }
-        cap = std::make_unique<PcapDevice>(*dev, pw);
-        dev = cap.get();
-    }
-    // On a real network the ephemeral ports and IP IDs must not be predictable (RFC 6056): seed from
-    // the CSPRNG; the simulated runs keep the fixed seed so they reproduce.
-    StackConfig sc;
-    if (!sim && sodium_init() >= 0) randombytes_buf(&sc.seed, sizeof sc.seed);
-    Stack stack(sc);
-    stack.add_interface(InterfaceConfig{"eth0", dev, MacAddr{{0x02, 0x4e, 0x49, 0x43, 0, 2}}, *cidr, gw});
-    Stack peer;
-    if (sim) peer.add_interface(InterfaceConfig{"eth0", fb.get(), MacAddr{{0x02, 0x4e, 0x49, 0x43, 0, 1}}, Ipv4Cidr{Ipv4Addr(192, 0, 2, 1), 24}, std::nullopt});
-    std::unique_ptr<Runner> runner;
-    if (sim) {
-        auto vr = std::make_unique<VirtualRunner>(vclock);
-        vr->add_stack(stack);
-        vr->add_stack(peer);
-        runner = std::move(vr);
-    } else {
-        auto wr = std::make_unique<WallRunner>(wall);
-        wr->add_stack(stack);
-        wr->add_fd(tap->fd());
-        runner = std::move(wr);
-    }
-    stack.set_up(runner->now(), 0, true);
-    if (sim) peer.set_up(runner->now(), 0, true);
-    SocketApi api(stack, *runner);
+    Stack& stack = host.stack();
+    Runner* runner = &host.runner();
+    SocketApi& api = host.api();
 
     std::string dest = vm["dest"].as<std::string>();
     auto dst = Ipv4Addr::parse(dest);
@@ -140,10 +118,7 @@ int main(int argc, char** argv) {
         }
         ResolverConfig rc;
         auto server = Ipv4Addr::parse(vm["dns"].as<std::string>());
-        if (!server) {
-            std::cerr << "nicping: bad --dns\n";
-            return 2;
-        }
+        if (!server) return bad("bad --dns '" + vm["dns"].as<std::string>() + "' (want A.B.C.D)");
         rc.server = Endpoint{*server, 53};
         Resolver res(api, rc);
         std::vector<Endpoint> eps;
@@ -157,11 +132,11 @@ int main(int argc, char** argv) {
     }
     PingConfig pc;
     pc.dst = *dst;
-    pc.count = vm["count"].as<int>();
-    pc.interval = Duration{int64_t(std::llround(vm["interval"].as<double>() * 1e9))};
-    pc.timeout = Duration{int64_t(std::llround(vm["timeout"].as<double>() * 1e9))};
+    pc.count = count;
+    pc.interval = Duration{int64_t(std::llround(interval * 1e9))};
+    pc.timeout = Duration{int64_t(std::llround(timeout * 1e9))};
     pc.size = vm["size"].as<size_t>();
-    pc.ttl = uint8_t(vm["ttl"].as<int>());
+    pc.ttl = uint8_t(ttl);
     std::printf("PING %s (%s) %zu(%zu) bytes of data.\n", dest.c_str(), dst->str().c_str(), pc.size, pc.size + 28);
     auto r = ping(api, pc, [](const std::string& s) { std::printf("%s\n", s.c_str()); });
     if (r.setup_error) {

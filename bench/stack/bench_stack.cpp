@@ -107,8 +107,8 @@ void bench_ping(size_t size, uint64_t count) {
 int main(int argc, char** argv) {
     po::options_description opts("bench_stack: UDP packets/s and ICMP echo round trips/s over the in-memory link\nOptions");
     opts.add_options()("help,h", "show this help")
-        ("udp-count", po::value<uint64_t>()->default_value(200000), "datagrams per UDP size")
-        ("ping-count", po::value<uint64_t>()->default_value(50000), "echo round trips per size");
+        ("udp-count", po::value<int64_t>()->default_value(200000), "datagrams per UDP size")
+        ("ping-count", po::value<int64_t>()->default_value(50000), "echo round trips per size");
     po::variables_map vm;
     try {
         po::store(po::parse_command_line(argc, argv, opts), vm);
@@ -121,8 +121,13 @@ int main(int argc, char** argv) {
         std::cout << opts;
         return 0;
     }
+    // Signed on purpose: boost parses "-1" into an unsigned as 2^64-1, a run that never ends.
+    if (vm["udp-count"].as<int64_t>() < 1 || vm["ping-count"].as<int64_t>() < 1) {
+        std::cerr << "bench_stack: --udp-count and --ping-count must be at least 1 (see --help)\n";
+        return 2;
+    }
     std::printf("host stack over the in-memory link, one core, two stacks in one process\n");
-    for (size_t s : {18, 512, 1472}) bench_udp(s, vm["udp-count"].as<uint64_t>());
-    for (size_t s : {56, 1400}) bench_ping(s, vm["ping-count"].as<uint64_t>());
+    for (size_t s : {18, 512, 1472}) bench_udp(s, uint64_t(vm["udp-count"].as<int64_t>()));
+    for (size_t s : {56, 1400}) bench_ping(s, uint64_t(vm["ping-count"].as<int64_t>()));
     return 0;
 }

@@ -1,4 +1,7 @@
-// Runners.
+// Runners: what a blocking socket call does while it waits. VirtualRunner polls every stack until
+// idle, then jumps the VirtualClock to the earliest deadline; WallRunner polls, then sleeps in
+// poll(2) on the TAP descriptors until the stacks' next deadline (capped by max_sleep).
+//   SocketApi::wait / poll -> Runner::step -> Stack::poll(now), Stack::next_deadline()
 #include "api/runner.h"
 
 #include "iface/stack.h"

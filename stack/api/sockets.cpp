@@ -1,4 +1,7 @@
 // BSD-style socket API and the datagram protocols' operations (UDP, ICMP echo).
+//   app -> SocketApi::sendto -> DatagramOps::sendto -> Stack::udp_send | Stack::icmp_echo_send
+//   Stack::udp_input -> DatagramSocket::enqueue ... SocketApi::recvfrom -> DatagramOps::recvfrom
+// Errors travel as -errno from the ops and end in SocketApi::error(); nothing throws or aborts.
 #include "api/sockets.h"
 
 #include "wire/icmp.h"
@@ -277,9 +280,22 @@ long SocketApi::sendto(int fd, const void* buf, size_t len, int flags, const soc
     }
     Fd copy = *f;
     bool nonblock = copy.nonblock || (flags & MSG_DONTWAIT);
+    bool stream = copy.ops->stream();
+    size_t done = 0;  // stream: bytes queued so far by this call
     for (;;) {
-        long rc = copy.ops->sendto(stack_, runner_.now(), copy.handle, ConstBytes(static_cast<const uint8_t*>(buf), len), pdst, flags);
-        if (rc >= 0) return rc;
+        long rc = copy.ops->sendto(stack_, runner_.now(), copy.handle,
+                                   ConstBytes(static_cast<const uint8_t*>(buf) + done, len - done), pdst, flags);
+        if (rc > 0 || (rc == 0 && done >= len)) {
+            done += size_t(rc);
+            if (!stream || nonblock || done >= len) return long(done);
+            continue;  // blocking stream send: queue the rest as the window drains
+        }
+        if (rc == 0) rc = -EAGAIN;  // nothing fitted: wait for room
+        if (stream && done > 0) {
+            // A partial stream send that then fails or times out reports what it queued (send(2)).
+            if (rc == -EAGAIN && wait(copy, copy.sndtimeo, false)) continue;
+            return long(done);
+        }
         if (rc != -EAGAIN || nonblock) return fail(int(-rc));
         if (!wait(copy, copy.sndtimeo, false)) return fail(EAGAIN);
     }
@@ -382,7 +398,7 @@ int SocketApi::setsockopt(int fd, int level, int name, const void* val, socklen_
             case SO_SNDBUF: s->sndbuf = size_t(std::clamp(v, 1024, 16 << 20)); return 0;
             case SO_BROADCAST: s->broadcast = v != 0; return 0;
             case SO_REUSEADDR: s->reuse_addr = v != 0; return 0;
-            default: return fail(ENOPROTOOPT);
+            default: break;
         }
     }
     if (level == IPPROTO_IP) {
@@ -397,7 +413,9 @@ int SocketApi::setsockopt(int fd, int level, int name, const void* val, socklen_
             default: return fail(ENOPROTOOPT);
         }
     }
-    return fail(ENOPROTOOPT);
+    // The protocol's own options (IPPROTO_TCP, SO_KEEPALIVE).
+    int rc = f->ops->setsockopt(stack_, runner_.now(), f->handle, level, name, val, len);
+    return rc < 0 ? fail(-rc) : 0;
 }
 
 int SocketApi::getsockopt(int fd, int level, int name, void* val, socklen_t* len) {
@@ -436,7 +454,7 @@ int SocketApi::getsockopt(int fd, int level, int name, void* val, socklen_t* len
             case SO_REUSEADDR: return put_int(s->reuse_addr);
             case SO_RCVTIMEO: return put_tv(f->rcvtimeo);
             case SO_SNDTIMEO: return put_tv(f->sndtimeo);
-            default: return fail(ENOPROTOOPT);
+            default: break;
         }
     }
     if (level == IPPROTO_IP) {
@@ -447,7 +465,8 @@ int SocketApi::getsockopt(int fd, int level, int name, void* val, socklen_t* len
             default: return fail(ENOPROTOOPT);
         }
     }
-    return fail(ENOPROTOOPT);
+    int rc = f->ops->getsockopt(stack_, f->handle, level, name, val, len);
+    return rc < 0 ? fail(-rc) : 0;
 }
 
 int SocketApi::getsockname(int fd, sockaddr* addr, socklen_t* len) {

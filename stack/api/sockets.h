@@ -19,6 +19,7 @@
 #include "api/runner.h"
 #include "iface/stack.h"
 
+#include <cerrno>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -47,6 +48,13 @@ public:
     virtual long recvfrom(Stack& st, Instant now, int h, MutBytes buf, Endpoint* from, int flags) = 0;
     virtual int shutdown(Stack& st, Instant now, int h, int how) = 0;
     virtual void close(Stack& st, Instant now, int h) = 0;
+    // Options the API does not handle itself (IPPROTO_TCP, SO_KEEPALIVE, ...): 0 or -errno.
+    virtual int setsockopt(Stack&, Instant, int /*h*/, int /*level*/, int /*name*/, const void*, socklen_t) {
+        return -ENOPROTOOPT;
+    }
+    virtual int getsockopt(Stack&, int /*h*/, int /*level*/, int /*name*/, void*, socklen_t*) { return -ENOPROTOOPT; }
+    // Byte streams: a blocking send returns only once everything is queued (as Linux's tcp_sendmsg).
+    virtual bool stream() const { return false; }
 };
 
 struct NetstatRow {

@@ -1,4 +1,6 @@
-// ARP cache policy.
+// ARP cache policy (RFC 826, RFC 1122 2.3.2): entries, ageing, the per-destination pending queue and
+// the request schedule. It only decides; the Stack sends what it says.
+//   Stack::send_l2 -> lookup | enqueue ; Stack::arp_input -> update ; Stack::run_timers -> poll
 #include "iface/arp_cache.h"
 
 #include <cstdio>
@@ -95,13 +97,17 @@ Instant ArpCache::next_deadline() const {
     return t;
 }
 
-void ArpCache::flush_interface(int ifindex) {
+std::vector<PendingPacket> ArpCache::flush_interface(int ifindex) {
+    std::vector<PendingPacket> waiting;
     for (auto it = entries_.begin(); it != entries_.end();) {
-        if (int(it->first >> 32) == ifindex)
+        if (int(it->first >> 32) == ifindex) {
+            for (auto& p : it->second.pending) waiting.push_back(std::move(p));
             it = entries_.erase(it);
-        else
+        } else {
             ++it;
+        }
     }
+    return waiting;
 }
 
 std::string ArpCache::dump(Instant now) const {

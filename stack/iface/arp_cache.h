@@ -58,7 +58,9 @@ public:
     void poll(Instant now, PollResult& out);
     Instant next_deadline() const;
 
-    void flush_interface(int ifindex);
+    // Forgets the interface's entries (it went down); returns the packets that were still waiting,
+    // for the caller to count and report, since none of them may vanish silently.
+    std::vector<PendingPacket> flush_interface(int ifindex);
     size_t size() const { return entries_.size(); }
     std::string dump(Instant now) const;  // "arp -an" style
 

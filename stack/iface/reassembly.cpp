@@ -1,4 +1,7 @@
-// IPv4 reassembly.
+// IPv4 reassembly: fragments are kept per (src, dst, protocol, id) as sorted, non-overlapping pieces;
+// the datagram is handed back when the pieces run from 0 to the end the last fragment announced.
+//   Stack::ipv4_input -> Reassembler::add -> (complete) Stack::deliver
+//   Stack::run_timers -> Reassembler::poll -> ICMP time exceeded (code 1) for the expired
 #include "iface/reassembly.h"
 
 #include <algorithm>
@@ -85,6 +88,15 @@ std::optional<Reassembled> Reassembler::add(Instant now, const Ipv4Repr& r, Cons
         next += p.data.size();
     }
     if (long(next) != d.total) return std::nullopt;
+    // Each fragment was checked against its own header length; the datagram gets the first
+    // fragment's header, which may carry options the others did not (RFC 791 3.2: only "copied"
+    // options repeat). The whole must still fit the 16-bit total length, as Linux's ip_frag_reasm
+    // checks, or it could not even be quoted in an ICMP error.
+    if (d.header.size() + next > 0xffff) {
+        ++st.rx_frag_too_big;
+        drop(it);
+        return std::nullopt;
+    }
     Reassembled out;
     out.header = std::move(d.header);
     out.payload.reserve(next);

@@ -1,4 +1,6 @@
-// Routing table.
+// Routing table: a short vector searched linearly for the longest prefix (RFC 1812 5.2.4.3); a host
+// has a handful of routes (one per interface subnet and a default), so nothing cleverer pays off.
+//   Stack::ip_output / source_for -> RouteTable::lookup
 #include "iface/routes.h"
 
 #include <algorithm>

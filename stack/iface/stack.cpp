@@ -1,4 +1,9 @@
 // The protocol stack: input demultiplexing, output with routing/fragmentation/ARP, ICMP, UDP.
+//   in:  poll -> Device::receive -> eth_input -> arp_input | ipv4_input -> (Reassembler) -> deliver
+//        deliver -> icmp_input | udp_input | protocol handler (TCP) | ICMP protocol unreachable
+//   out: udp_send | icmp_echo_send | handlers -> ip_output -> (fragment) -> send_l2 -> ARP ->
+//        transmit_frame -> Device::transmit
+// Every drop increments one StackStats counter; wire input never asserts or throws.
 #include "iface/stack.h"
 
 #include "wire/ethernet.h"
@@ -10,6 +15,23 @@
 #include <cstring>
 
 namespace nic {
+
+namespace {
+
+// RFC 792 (Destination Unreachable, Time Exceeded): the data of an ICMP error is the offending
+// datagram's internet header, options included, plus its first 64 bits of data, so the sender can
+// match the error to the socket that sent it. The header is re-emitted from the parsed repr (total
+// length and options as received); for a reassembled datagram that is the first fragment's header
+// with the whole datagram's length, which is what the sender's transport sent.
+std::vector<uint8_t> icmp_quote(const Ipv4Repr& ip) {
+    size_t hl = ip.header_len();
+    std::vector<uint8_t> quote(hl + std::min<size_t>(8, ip.payload.size));
+    emit_ipv4(ip, ip.payload.size, quote, true);
+    std::memcpy(quote.data() + hl, ip.payload.data, quote.size() - hl);
+    return quote;
+}
+
+}  // namespace
 
 const char* to_string(SockKind k) {
     switch (k) {
@@ -50,7 +72,7 @@ void Stack::set_up(Instant now, int ifindex, bool up) {
     if (!ifc) return;
     bool was = ifc->up();
     ifc->admin_up = up;
-    if (!up) arp_.flush_interface(ifindex);
+    if (!up) flush_arp(ifindex);
     ifc->link_was_up = ifc->up();
     if (!was && ifc->up()) send_gratuitous_arp(now, *ifc);
 }
@@ -110,7 +132,7 @@ bool Stack::poll(Instant now) {
         if (!ifc.dev) continue;
         bool link = ifc.dev->link_up();
         if (link && !ifc.link_was_up && ifc.admin_up) send_gratuitous_arp(now, ifc);  // carrier came back
-        if (!link && ifc.link_was_up) arp_.flush_interface(ifc.index);
+        if (!link && ifc.link_was_up) flush_arp(ifc.index);
         ifc.link_was_up = link && ifc.admin_up;
         size_t burst = std::max<size_t>(1, ifc.dev->caps().max_burst);
         for (size_t n = 0; n < burst && ifc.dev->receive(now, f, info); ++n) {
@@ -142,6 +164,8 @@ bool Stack::poll(Instant now) {
         // runner spinning at one instant (the VirtualRunner then moves time on by a tick).
         if (sockets_[h] && sockets_[h]->next_deadline() != due) did = true;
     }
+    for (auto& t : timers_)
+        if (t.deadline() <= now && t.run(now)) did = true;
     return did;
 }
 
@@ -152,6 +176,7 @@ Instant Stack::next_deadline() const {
         if (i.dev) t = min(t, i.dev->next_deadline());
     for (const auto& s : sockets_)
         if (s) t = min(t, s->next_deadline());
+    for (const auto& pt : timers_) t = min(t, pt.deadline());
     return t;
 }
 
@@ -168,6 +193,7 @@ void Stack::run_timers(Instant now) {
         // RFC 1122 2.3.2.2: the packets are discarded; the sender learns through EHOSTUNREACH.
         ++stats_.arp_pending_dropped;
         if (p.origin >= 0) notify_socket_error(p.origin, EHOSTUNREACH, p.origin_serial);
+        else arp_failure_to_handler(now, p.ip);
     }
     std::vector<ReassemblyTimeout> expired;
     reasm_.poll(now, stats_, &expired);
@@ -183,6 +209,45 @@ void Stack::run_timers(Instant now) {
         ip.options = ConstBytes(h).sub(kIpv4MinHeader, size_t(h[0] & 15) * 4 - kIpv4MinHeader);
         // RFC 792 "Time Exceeded" code 1: fragment reassembly time exceeded (RFC 1122 3.3.2 SHOULD).
         send_icmp_error(now, ip, h, kIcmpTimeExceeded, 1);
+    }
+}
+
+void Stack::arp_failure_to_handler(Instant now, const std::vector<uint8_t>& pkt) {
+    // A protocol plug-in (TCP) sends with origin -1; it hears of the failure as Linux's transports
+    // do (ipv4_link_failure: ICMP host unreachable quoting the packet, RFC 1122 2.3.2.2).
+    if (pkt.size() < kIpv4MinHeader) return;
+    size_t ihl = size_t(pkt[0] & 15) * 4;
+    uint8_t proto = pkt[9];
+    if (ihl < kIpv4MinHeader || pkt.size() < ihl + 8 || !handlers_[proto].error) return;
+    IcmpQuote q;
+    q.proto = proto;
+    q.src = Ipv4Addr(rd32(&pkt[12]));
+    q.dst = Ipv4Addr(rd32(&pkt[16]));
+    q.first8 = ConstBytes(pkt).sub(ihl, 8);
+    IcmpRepr m;
+    m.type = kIcmpDestUnreach;
+    m.code = kUnreachHost;
+    m.data = ConstBytes(pkt).sub(0, ihl + 8);
+    handlers_[proto].error(now, m, q);
+}
+
+void Stack::set_protocol_timer(uint8_t proto, std::function<Instant()> deadline, std::function<bool(Instant)> run) {
+    for (auto& t : timers_)
+        if (t.proto == proto) {
+            t.deadline = std::move(deadline);
+            t.run = std::move(run);
+            if (!t.deadline) t.deadline = [] { return Instant::max(); };
+            if (!t.run) t.run = [](Instant) { return false; };
+            return;
+        }
+    if (!deadline || !run) return;
+    timers_.push_back(ProtocolTimer{proto, std::move(deadline), std::move(run)});
+}
+
+void Stack::flush_arp(int ifindex) {
+    for (auto& p : arp_.flush_interface(ifindex)) {
+        ++stats_.arp_pending_flushed;
+        if (p.origin >= 0) notify_socket_error(p.origin, ENETDOWN, p.origin_serial);
     }
 }
 
@@ -370,11 +435,7 @@ void Stack::deliver(Instant now, const Ipv4Repr& ip, RxMeta meta) {
     else
         ++stats_.rx_ip_unknown_proto;
     // RFC 1122 3.2.2.1: a host SHOULD send protocol unreachable for a protocol it does not implement.
-    std::vector<uint8_t> quote(ip.header_len() + std::min<size_t>(8, ip.payload.size));
-    Ipv4Repr q = ip;
-    emit_ipv4(q, ip.payload.size, quote, true);
-    std::memcpy(quote.data() + ip.header_len(), ip.payload.data, quote.size() - ip.header_len());
-    send_icmp_error(now, ip, quote, kIcmpDestUnreach, kUnreachProtocol);
+    send_icmp_error(now, ip, icmp_quote(ip), kIcmpDestUnreach, kUnreachProtocol);
 }
 
 void Stack::icmp_input(Instant now, const Ipv4Repr& ip, RxMeta meta) {
@@ -422,8 +483,12 @@ void Stack::icmp_input(Instant now, const Ipv4Repr& ip, RxMeta meta) {
                 if (!sp->local.addr.is_unspecified() && sp->local.addr != ip.dst) continue;
                 auto* ds = static_cast<DatagramSocket*>(sp.get());
                 // Ping sockets read the whole ICMP message (header included), like Linux.
-                if (!ds->enqueue(Datagram{Endpoint{ip.src, 0}, ip.dst, ip.payload.to_vector(), now}))
-                    ++stats_.rx_icmp_queue_full;
+                if (!ds->enqueue(Datagram{Endpoint{ip.src, 0}, ip.dst, ip.payload.to_vector(), now})) {
+                    if (ds->shut_rd)
+                        ++stats_.rx_icmp_shut_rd;
+                    else
+                        ++stats_.rx_icmp_queue_full;
+                }
                 return;
             }
             ++stats_.rx_icmp_no_socket;
@@ -534,15 +599,17 @@ void Stack::udp_input(Instant now, const Ipv4Repr& ip, RxMeta meta) {
     }
     if (!best) {
         ++stats_.rx_udp_no_port;
-        // RFC 1122 4.1.3.1: port unreachable, quoting the header and 8 bytes (RFC 792).
-        std::vector<uint8_t> quote(ip.header_len() + std::min<size_t>(8, ip.payload.size));
-        emit_ipv4(ip, ip.payload.size, quote, true);
-        std::memcpy(quote.data() + ip.header_len(), ip.payload.data, quote.size() - ip.header_len());
-        send_icmp_error(now, ip, quote, kIcmpDestUnreach, kUnreachPort);
+        // RFC 1122 4.1.3.1: port unreachable, quoting the offending header (RFC 792).
+        send_icmp_error(now, ip, icmp_quote(ip), kIcmpDestUnreach, kUnreachPort);
         return;
     }
     if (!best->enqueue(Datagram{Endpoint{ip.src, u->src_port}, ip.dst, u->payload.to_vector(), now})) {
-        ++stats_.rx_udp_queue_full;
+        // Two reasons, two counters: the reader said it wants no more (shutdown SHUT_RD), or it
+        // does not keep up (receive queue at SO_RCVBUF).
+        if (best->shut_rd)
+            ++stats_.rx_udp_shut_rd;
+        else
+            ++stats_.rx_udp_queue_full;
         return;
     }
     ++stats_.rx_udp_delivered;

@@ -142,6 +142,12 @@ public:
     using ProtocolHandler = std::function<void(Instant now, const Ipv4Repr& ip, bool checksum_verified)>;
     using IcmpErrorHandler = std::function<void(Instant now, const IcmpRepr& icmp, const IcmpQuote& q)>;
     void set_protocol_handler(uint8_t proto, ProtocolHandler h, IcmpErrorHandler e = {});
+    // Protocol timers (TCP's RTO, delayed ACK, TIME-WAIT live in its own layer, not in a Socket):
+    // next_deadline() includes `deadline()`, and poll() calls `run(now)` once it is due; `run`
+    // returns true if it did anything. A packet of a protocol with an IcmpErrorHandler that is
+    // dropped because ARP never resolved its next hop is reported to that handler as ICMP host
+    // unreachable quoting it (as Linux's ipv4_link_failure does), so TCP learns EHOSTUNREACH.
+    void set_protocol_timer(uint8_t proto, std::function<Instant()> deadline, std::function<bool(Instant)> run);
 
     StackStats& stats() { return stats_; }
     const StackStats& stats() const { return stats_; }
@@ -171,6 +177,10 @@ private:
     int send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst, std::vector<uint8_t> packet, int origin);
     bool transmit_frame(Instant now, Interface& ifc, MacAddr dst, uint16_t ethertype, ConstBytes payload);
     void notify_socket_error(int handle, int err, uint64_t serial = 0);  // serial 0: any
+    // The interface went down (admin or carrier): its ARP entries go, and the packets still waiting
+    // for an address are dropped, counted, and their sockets told ENETDOWN.
+    void flush_arp(int ifindex);
+    void arp_failure_to_handler(Instant now, const std::vector<uint8_t>& ip_packet);
     void run_timers(Instant now);
     const Interface* route_interface(Ipv4Addr dst, Ipv4Addr* next_hop) const;
 
@@ -187,6 +197,12 @@ private:
         IcmpErrorHandler error;
     };
     Handler handlers_[256];
+    struct ProtocolTimer {
+        uint8_t proto = 0;
+        std::function<Instant()> deadline;
+        std::function<bool(Instant)> run;
+    };
+    std::vector<ProtocolTimer> timers_;
     std::mt19937_64 rng_;
     uint16_t next_ident_;
     double icmp_tokens_;

@@ -1,4 +1,5 @@
-// The statistics dump.
+// The statistics dump (netstat -s style) and lookup by name, both generated from the one counter
+// table NIC_STACK_COUNTERS in stats.h, so a new counter cannot be forgotten in either.
 #include "iface/stats.h"
 
 #include <cstdio>

@@ -32,6 +32,7 @@ namespace nic {
     X(arp, arp_pending_overflow, "packets dropped: per-destination ARP queue full")                 \
     X(arp, arp_resolve_failed, "destinations that did not answer 3 ARP requests")                  \
     X(arp, arp_pending_dropped, "queued packets dropped after ARP resolution failed")               \
+    X(arp, arp_pending_flushed, "queued packets dropped: interface went down before ARP resolved")  \
     X(ip, rx_ip_packets, "IPv4 packets received")                                                   \
     X(ip, rx_ip_truncated, "IPv4 packets shorter than 20 bytes (dropped)")                          \
     X(ip, rx_ip_bad_version, "IPv4 packets with version != 4 (dropped)")                            \
@@ -69,6 +70,7 @@ namespace nic {
     X(icmp, rx_icmp_echo_reply, "echo replies received")                                            \
     X(icmp, rx_icmp_no_socket, "echo replies for no ping socket (dropped)")                         \
     X(icmp, rx_icmp_queue_full, "echo replies dropped: ping socket receive queue full")             \
+    X(icmp, rx_icmp_shut_rd, "echo replies dropped: ping socket shut down for reading")            \
     X(icmp, rx_icmp_dest_unreach, "destination unreachable received")                               \
     X(icmp, rx_icmp_time_exceeded, "time exceeded received")                                        \
     X(icmp, rx_icmp_bad_quote, "ICMP errors quoting an unusable header (dropped)")                  \
@@ -85,6 +87,7 @@ namespace nic {
     X(udp, rx_udp_no_checksum, "UDP datagrams without a checksum (accepted, RFC 768)")              \
     X(udp, rx_udp_no_port, "UDP datagrams to a closed port (dropped, ICMP port unreachable)")       \
     X(udp, rx_udp_queue_full, "UDP datagrams dropped: socket receive queue full")                   \
+    X(udp, rx_udp_shut_rd, "UDP datagrams dropped: socket shut down for reading")                   \
     X(udp, rx_udp_delivered, "UDP datagrams queued to a socket")                                    \
     X(udp, tx_udp, "UDP datagrams sent")                                                            \
     X(tcp, rx_tcp_no_handler, "TCP segments while no TCP is attached (dropped, protocol unreachable)") \

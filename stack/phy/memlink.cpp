@@ -1,4 +1,6 @@
-// In-memory link.
+// In-memory link: two Device ports joined by bounded queues with a fixed latency, plus the model of a
+// NIC's receive checksum engine (model_rx_checksums) used for pretend offload.
+//   Stack A -> Port(0)::transmit -> port 1's queue -> Port(1)::receive -> Stack B
 #include "phy/memlink.h"
 
 #include "wire/ethernet.h"

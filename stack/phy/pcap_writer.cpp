@@ -1,3 +1,6 @@
+// Pcap writer: libpcap's dumper on a "dead" handle (LINKTYPE_ETHERNET, nanosecond precision), so the
+// timestamps are exactly the Instants the caller passes (virtual, simulated or wall time).
+//   PcapDevice::transmit/receive -> PcapWriter::write -> pcap_dump
 #include "phy/pcap_writer.h"
 
 #include <pcap/pcap.h>

@@ -1,4 +1,6 @@
-// TAP device.
+// TAP device: /dev/net/tun in IFF_TAP | IFF_NO_PI mode, non-blocking. Each read() is one frame from
+// Linux, each write() one frame to it; the kernel checks no checksum of ours (verdicts Unknown).
+//   Stack::poll -> TapDevice::receive -> read ; Stack::transmit_frame -> TapDevice::transmit -> write
 #include "phy/tap.h"
 
 #include "wire/ethernet.h"
@@ -89,15 +91,25 @@ bool TapDevice::transmit(Instant, ConstBytes f) {
 bool TapDevice::receive(Instant, Frame& out, RxInfo& info) {
     info = RxInfo{};  // the kernel hands us frames unchecked
     if (fd_ < 0) return false;
-    out.resize(mtu + kEthHeaderLen + 4 + 64);  // room for a VLAN tag; longer frames are cut and counted
-    ssize_t n = ::read(fd_, out.data(), out.size());
-    if (n < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ++rx_errors_;
-        out.clear();
-        return false;
+    // Room for the largest frame we accept (MTU + Ethernet header + a VLAN tag) and one byte more:
+    // read() silently cuts a longer frame (someone raised the Linux side's MTU), so a read that fills
+    // the whole buffer is a frame we must not take as if it were complete. It is counted and dropped.
+    const size_t max_frame = mtu + kEthHeaderLen + 4;
+    for (;;) {
+        out.resize(max_frame + 1);
+        ssize_t n = ::read(fd_, out.data(), out.size());
+        if (n < 0) {
+            if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ++rx_errors_;
+            out.clear();
+            return false;
+        }
+        if (size_t(n) > max_frame) {
+            ++rx_errors_;
+            continue;  // the next frame, if any
+        }
+        out.resize(size_t(n));
+        return true;
     }
-    out.resize(size_t(n));
-    return true;
 }
 
 }  // namespace nic

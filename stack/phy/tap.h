@@ -33,6 +33,7 @@ public:
     using Device::receive;
     bool receive(Instant now, Frame& out, RxInfo& info) override;  // verdicts always Unknown
 
+    // Read errors, and frames longer than mtu + 18 bytes (cut by read(), so dropped whole).
     uint64_t rx_errors() const { return rx_errors_; }
     uint64_t tx_errors() const { return tx_errors_; }
     size_t mtu = 1500;

@@ -1,4 +1,6 @@
-// Frame summaries for the tracer.
+// Frame summaries for the tracer: parses with the same wire parsers as the stack and describes
+// whatever it finds, malformed parts included (it never fails).
+//   Tracer::transmit/receive -> describe_frame -> sink
 #include "phy/tracer.h"
 
 #include "wire/ethernet.h"

@@ -1,4 +1,6 @@
-// DNS stub resolver and authoritative responder.
+// DNS stub resolver and authoritative responder over the stack's UDP sockets.
+//   Resolver::getaddrinfo -> resolve (cache) -> query -> SocketApi::sendto/recvfrom -> accept_reply
+//   runner task -> DnsResponder::serve -> SocketApi::recvfrom -> parse_dns -> build_dns_response
 #include "svc/dns.h"
 
 #include <netdb.h>
@@ -83,7 +85,8 @@ ResolveResult Resolver::resolve(const std::string& name) {
     return r;
 }
 
-bool Resolver::accept_reply(ConstBytes m, uint16_t id, const std::string& name, ResolveResult& r, bool& malformed) {
+bool Resolver::accept_reply(ConstBytes m, const std::vector<uint16_t>& ids, const std::string& name, ResolveResult& r,
+                            bool& malformed) {
     auto msg = parse_dns(m);
     if (!msg) {
         // A reply we cannot parse is not trusted even if its ID matches; the query stays open.
@@ -93,7 +96,7 @@ bool Resolver::accept_reply(ConstBytes m, uint16_t id, const std::string& name, 
         return false;
     }
     const DnsHeader& h = msg->header;
-    if (h.id != id) {
+    if (std::find(ids.begin(), ids.end(), h.id) == ids.end()) {
         ++stats_.reply_wrong_id;
         return false;
     }
@@ -172,9 +175,13 @@ ResolveResult Resolver::query(const std::string& name) {
     bool malformed = false;
     bool done = false;
     std::vector<uint8_t> buf(4096);
+    // The IDs of every attempt so far: on a slow or lossy path the answer to attempt 1 may arrive
+    // while attempt 2 waits, and it is just as good (a stub that resends one ID, as glibc does,
+    // would take it too). Each ID is fresh and unpredictable (RFC 5452 section 9.2).
+    std::vector<uint16_t> ids;
     for (int attempt = 0; attempt < cfg_.attempts && !done; ++attempt) {
-        // A fresh ID per attempt (RFC 5452 section 9.2: unpredictable IDs).
         uint16_t id = use_csprng_ ? uint16_t(randombytes_uniform(65536)) : uint16_t(rng_());
+        ids.push_back(id);
         auto q = build_dns_query(id, name);
         ++stats_.queries;
         if (attempt) ++stats_.retries;
@@ -205,7 +212,7 @@ ResolveResult Resolver::query(const std::string& name) {
                 continue;
             }
             ResolveResult got;
-            if (accept_reply(ConstBytes(buf.data(), size_t(n)), id, name, got, malformed)) {
+            if (accept_reply(ConstBytes(buf.data(), size_t(n)), ids, name, got, malformed)) {
                 r = got;
                 done = true;
             } else if (malformed) {

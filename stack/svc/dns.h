@@ -69,8 +69,10 @@ private:
         ResolveError error = ResolveError::None;  // NoName/NoData: a negative answer (RFC 2308)
     };
     ResolveResult query(const std::string& name);
-    // Checks a reply against the outstanding query; true when it is the answer (result filled in).
-    bool accept_reply(ConstBytes m, uint16_t id, const std::string& name, ResolveResult& r, bool& malformed);
+    // Checks a reply against the outstanding query (any of its attempts' IDs); true when it is the
+    // answer (result filled in).
+    bool accept_reply(ConstBytes m, const std::vector<uint16_t>& ids, const std::string& name, ResolveResult& r,
+                      bool& malformed);
     SocketApi& api_;
     ResolverConfig cfg_;
     std::mt19937_64 rng_;

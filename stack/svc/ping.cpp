@@ -1,9 +1,13 @@
-// Ping client.
+// Ping client: one ping socket (SOCK_DGRAM + IPPROTO_ICMP), echo requests sent on the interval and
+// replies matched by sequence number, all through the SocketApi (so it runs on virtual or wall time).
+//   ping -> SocketApi::send -> Stack::icmp_echo_send -> ip_output
+//   Stack::icmp_input (echo reply) -> DatagramSocket::enqueue -> SocketApi::poll/recv -> ping
 #include "svc/ping.h"
 
 #include "wire/icmp.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <map>
@@ -26,6 +30,14 @@ std::string PingResult::summary(Ipv4Addr dst) const {
 PingResult ping(SocketApi& api, const PingConfig& cfg, const std::function<void(const std::string&)>& log) {
     PingResult res;
     Runner& rn = api.runner();
+    // A configuration that cannot describe a run is refused up front (EINVAL), not looped on: a
+    // count < 1 would never finish, a negative interval or timeout would make the deadlines go
+    // backwards, and the echo data must fit one IPv4 datagram (65535 - 20 - 8 bytes, RFC 791).
+    if (cfg.count < 1 || cfg.interval < Duration{} || cfg.timeout < Duration{} ||
+        cfg.size > kPingMaxSize || cfg.ttl == 0) {
+        res.setup_error = EINVAL;
+        return res;
+    }
     int fd = api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, IPPROTO_ICMP);
     if (fd < 0) {
         res.setup_error = api.error();
@@ -78,7 +90,10 @@ PingResult ping(SocketApi& api, const PingConfig& cfg, const std::function<void(
         if (now >= end) break;
         Instant wake = res.transmitted < cfg.count ? next_send : end;
         pollfd p{fd, POLLIN, 0};
-        int wait_ms = int(std::max<int64_t>(0, ((wake - now).ns + 999999) / 1000000));
+        // Whole milliseconds, rounded up so we never wake just short of the deadline; clamped so an
+        // hour-long interval cannot overflow poll()'s int timeout.
+        int64_t left_ns = std::min<int64_t>((wake - now).ns, Duration::from_s(3600).ns);
+        int wait_ms = int(std::max<int64_t>(0, (left_ns + 999999) / 1000000));
         int r = api.poll(&p, 1, wait_ms);
         if (r <= 0) {
             // Virtual world with nothing left to happen: no reply can come any more.

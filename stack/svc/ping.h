@@ -11,6 +11,9 @@
 
 namespace nic {
 
+// Largest echo data: one IPv4 datagram of 65535 bytes less the IPv4 and ICMP headers.
+constexpr size_t kPingMaxSize = 65535 - 20 - 8;
+
 struct PingConfig {
     Ipv4Addr dst;
     int count = 4;
@@ -31,12 +34,14 @@ struct PingResult {
     int last_error = 0;  // errno of the last asynchronous error (EHOSTUNREACH, ...)
     Duration rtt_min, rtt_avg, rtt_max;
     std::vector<PingReply> replies;
-    int setup_error = 0;  // errno if the socket could not be set up (no route, ...)
+    int setup_error = 0;  // errno if the run could not start: EINVAL (bad PingConfig), ENETUNREACH, ...
     double loss_percent() const { return transmitted ? 100.0 * (transmitted - received) / transmitted : 0.0; }
     std::string summary(Ipv4Addr dst) const;  // iputils-style statistics lines
 };
 
 // `log` receives one line per reply or error ("64 bytes from ...: icmp_seq=1 time=0.105 ms").
+// A PingConfig with count < 1, a negative interval or timeout, size > kPingMaxSize or ttl 0 gives
+// setup_error EINVAL and sends nothing.
 PingResult ping(SocketApi& api, const PingConfig& cfg, const std::function<void(const std::string&)>& log = {});
 
 }  // namespace nic

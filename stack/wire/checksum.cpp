@@ -1,4 +1,5 @@
-// RFC 1071 checksum, RFC 1624 incremental update.
+// RFC 1071 checksum, RFC 1624 incremental update. Used by every emitter and parser in wire/ and by
+// the Stack for the echo reply (type word changed in place) and the model NIC's verdicts.
 #include "wire/checksum.h"
 
 namespace nic {

@@ -1,4 +1,6 @@
-// DNS parse/emit.
+// DNS parse/emit (RFC 1035 section 4). Every read is bounds-checked against the message; names are
+// read with compression pointers that must point strictly backwards (section 4.1.4), so a pointer
+// chain always ends. Used by the resolver and the responder (svc/dns.cpp) and the DNS fuzz target.
 #include "wire/dns.h"
 
 #include <cctype>

@@ -1,4 +1,5 @@
-// Ethernet II and ARP parse/emit.
+// Ethernet II and ARP parse/emit (IEEE 802.3 3.2.6, RFC 826). Lengths are checked once, up front.
+//   Stack::eth_input -> parse_ethernet -> Stack::arp_input -> parse_arp
 #include "wire/ethernet.h"
 
 #include <algorithm>

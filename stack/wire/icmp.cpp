@@ -1,4 +1,5 @@
-// ICMP parse/emit.
+// ICMP parse/emit (RFC 792): the checksum covers the whole message; echo carries identifier and
+// sequence, errors the quoted header.   Stack::icmp_input -> parse_icmp ; send paths -> emit_icmp
 #include "wire/icmp.h"
 
 #include "wire/checksum.h"

@@ -1,4 +1,6 @@
-// IPv4 header parse/emit and option validation.
+// IPv4 header parse/emit and option validation (RFC 791 section 3.1). parse_ipv4 checks in the order
+// ip_input counts its drops: length, version, IHL, total length, checksum, options.
+//   Stack::ipv4_input -> parse_ipv4 ; Stack::ip_output -> emit_ipv4
 #include "wire/ipv4.h"
 
 #include <cstring>

@@ -1,4 +1,5 @@
-// UDP parse/emit.
+// UDP parse/emit (RFC 768) with the IPv4 pseudo-header checksum; a zero checksum means "none".
+//   Stack::udp_input -> parse_udp ; Stack::udp_send -> emit_udp
 #include "wire/udp.h"
 
 #include "wire/checksum.h"

@@ -7,6 +7,7 @@
 #include "iface/stack.h"
 #include "phy/fault.h"
 #include "phy/memlink.h"
+#include "phy/pcap_device.h"
 #include "wire/ethernet.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
@@ -14,9 +15,16 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace nic::test {
 
@@ -31,17 +39,20 @@ inline uint64_t counter(const Stack& s, const char* name) {
 }
 
 // Two stacks, A (192.0.2.1) and B (192.0.2.2), on one in-memory link, optionally with a fault
-// injector in front of each (faults on transmit), sharing one virtual clock and runner.
+// injector in front of each (faults on transmit), sharing one virtual clock and runner. With a
+// `capture` writer, A's device is wrapped by the pcap middleware (Stack A -> PcapDevice ->
+// FaultInjector -> port 0): the file holds every frame A sends and receives, as A sees them.
 struct TwoHosts {
     VirtualClock clock;
     MemLink link;
     std::unique_ptr<FaultInjector> fault_a, fault_b;
+    std::unique_ptr<PcapDevice> capture_a;
     Stack a, b;
     VirtualRunner runner{clock};
     SocketApi api_a{a, runner}, api_b{b, runner};
 
     explicit TwoHosts(MemLinkConfig lc = {}, std::optional<FaultConfig> faults = std::nullopt, uint64_t seed = 1,
-                      StackConfig sc = {})
+                      StackConfig sc = {}, PcapWriter* capture = nullptr)
         : link(lc), a(with_seed(sc, seed)), b(with_seed(sc, seed + 1)) {
         Device* da = &link.port(0);
         Device* db = &link.port(1);
@@ -50,6 +61,10 @@ struct TwoHosts {
             fault_b = std::make_unique<FaultInjector>(*db, seed * 2 + 2, *faults);
             da = fault_a.get();
             db = fault_b.get();
+        }
+        if (capture) {
+            capture_a = std::make_unique<PcapDevice>(*da, *capture);
+            da = capture_a.get();
         }
         a.add_interface(InterfaceConfig{"eth0", da, kMacA, Ipv4Cidr{kIpA, 24}, std::nullopt});
         b.add_interface(InterfaceConfig{"eth0", db, kMacB, Ipv4Cidr{kIpB, 24}, std::nullopt});
@@ -129,5 +144,30 @@ inline Ipv4Repr ip_hdr(Ipv4Addr src, Ipv4Addr dst, uint8_t proto, uint16_t ident
 }
 
 inline std::vector<uint8_t> bytes_of(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+
+// A temporary file that is removed when the test ends, pass or fail (pcap captures).
+class TempFile {
+public:
+    explicit TempFile(const char* stem = "nic_stack") {
+        std::string tmpl = std::string("/tmp/") + stem + "_XXXXXX";
+        std::vector<char> buf(tmpl.begin(), tmpl.end());
+        buf.push_back('\0');
+        int fd = mkstemp(buf.data());
+        EXPECT_GE(fd, 0) << "mkstemp " << tmpl;
+        if (fd >= 0) ::close(fd);
+        path_ = buf.data();
+    }
+    ~TempFile() { ::unlink(path_.c_str()); }
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    const std::string& path() const { return path_; }
+    std::vector<uint8_t> contents() const {
+        std::ifstream f(path_, std::ios::binary);
+        return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    }
+
+private:
+    std::string path_;
+};
 
 }  // namespace nic::test

@@ -102,6 +102,9 @@ TEST(Sockets, ConnectSendRecvPeekTruncAndNetstat) {
     auto rows = h.api_b.netstat();
     ASSERT_EQ(rows.size(), 1u);
     EXPECT_EQ(rows[0].recv_q, 11u);
+    std::string queued = h.api_b.netstat_table();
+    EXPECT_NE(queued.find("BOUND             0      11      0"), std::string::npos)
+        << "Send-Q 0, Recv-Q 11 (the peeked datagram), Drops 0:\n" << queued;
     EXPECT_EQ(h.api_b.recv(srv, buf, 5, MSG_TRUNC), 11) << "MSG_TRUNC returns the datagram's real length";
     EXPECT_EQ(from_sockaddr(from).addr, kIpA);
     // Netstat: A's connected socket shows both ends; B's is bound to the wildcard.
@@ -112,7 +115,15 @@ TEST(Sockets, ConnectSendRecvPeekTruncAndNetstat) {
     EXPECT_EQ(ra[0].remote, (Endpoint{kIpB, 7}));
     EXPECT_EQ(ra[0].state, "ESTABLISHED");
     std::string table = h.api_b.netstat_table();
-    EXPECT_NE(table.find("Proto"), std::string::npos);
+    // The columns of the seed's netstat: protocol, local, remote, state, send-Q, recv-Q (plus drops).
+    std::string header = table.substr(0, table.find('\n'));
+    size_t at = 0;
+    for (const char* col : {"Proto", "Local Address", "Foreign Address", "State", "Send-Q", "Recv-Q", "Drops"}) {
+        size_t pos = header.find(col, at);
+        ASSERT_NE(pos, std::string::npos) << col << " in order in: " << header;
+        at = pos;
+    }
+    EXPECT_NE(table.find("udp    0.0.0.0:7"), std::string::npos) << table;
     EXPECT_NE(table.find("0.0.0.0:7"), std::string::npos) << table;
     EXPECT_NE(table.find("BOUND"), std::string::npos) << table;
     // Disconnect with AF_UNSPEC.
@@ -197,6 +208,17 @@ TEST(Sockets, ShutdownBroadcastAndOptions) {
     ASSERT_EQ(h.api_a.shutdown(s, SHUT_RD), 0);
     char buf[4];
     EXPECT_EQ(h.api_a.recv(s, buf, sizeof buf, 0), 0) << "EOF after SHUT_RD";
+    // A datagram arriving after SHUT_RD is dropped under its own counter, not as "queue full".
+    sockaddr_in local{};
+    socklen_t ll = sizeof local;
+    ASSERT_EQ(h.api_a.getsockname(s, sa(local), &ll), 0);
+    int from_b = h.api_b.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    ASSERT_EQ(h.api_b.bind(from_b, sa(to), sizeof to), 0);  // B:7, the peer A is connected to
+    ASSERT_EQ(h.api_b.sendto(from_b, "late", 4, 0, sa(local), sizeof local), 4);
+    h.runner.run_for(Duration::from_ms(10));
+    EXPECT_EQ(counter(h.a, "rx_udp_shut_rd"), 1u);
+    EXPECT_EQ(counter(h.a, "rx_udp_queue_full"), 0u);
+    EXPECT_EQ(h.api_a.recv(s, buf, sizeof buf, 0), 0) << "still EOF";
     ASSERT_EQ(h.api_a.shutdown(s, SHUT_WR), 0);
     EXPECT_EQ(h.api_a.send(s, "x", 1, 0), -1);
     EXPECT_EQ(h.api_a.error(), EPIPE);

@@ -129,7 +129,7 @@ TEST(Arp, ThreeUnansweredRequestsGiveEhostunreachAndCountDrops) {
     Probe p;
     int fd = udp_socket_to(p.api, kIpC, 9);
     std::vector<Instant> request_times;
-    // 50 datagrams over 0.5 s: still one request (at most one per destination per second).
+    // 5 datagrams over 0.5 s: still one request (at most one per destination per second).
     for (int i = 0; i < 5; ++i) {
         ASSERT_EQ(p.api.send(fd, "abc", 3, 0), 3);
         request_times.insert(request_times.end(), arps(p.drain()).size(), p.clock.now());
@@ -157,6 +157,43 @@ TEST(Arp, ThreeUnansweredRequestsGiveEhostunreachAndCountDrops) {
     socklen_t len = sizeof err;
     ASSERT_EQ(p.api.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len), 0);
     EXPECT_EQ(err, 0) << "reported once";
+}
+
+TEST(Arp, RateLimitIsPerDestination) {
+    Probe p;
+    const Ipv4Addr kIpD(192, 0, 2, 4);
+    int c = udp_socket_to(p.api, kIpC, 9), d = udp_socket_to(p.api, kIpD, 9);
+    for (int i = 0; i < 3; ++i) {  // three datagrams to each within 2 ms
+        ASSERT_EQ(p.api.send(c, "c", 1, 0), 1);
+        ASSERT_EQ(p.api.send(d, "d", 1, 0), 1);
+    }
+    auto a = arps(p.drain());
+    ASSERT_EQ(a.size(), 2u) << "one request for each destination, not one in all";
+    EXPECT_EQ(a[0].tpa, kIpC);
+    EXPECT_EQ(a[1].tpa, kIpD);
+    // Half a second later a new datagram to C still asks nobody; at 1 s both are asked again.
+    p.runner.run_for(Duration::from_ms(500));
+    ASSERT_EQ(p.api.send(c, "c", 1, 0), 1);
+    EXPECT_TRUE(arps(p.drain()).empty());
+    p.runner.run_for(Duration::from_ms(500));
+    EXPECT_EQ(arps(p.drain()).size(), 2u);
+    EXPECT_EQ(counter(p.s, "tx_arp_request"), 4u);
+}
+
+TEST(Arp, PacketsWaitingWhenTheInterfaceGoesDownAreCountedAndReported) {
+    Probe p;
+    int fd = udp_socket_to(p.api, kIpC, 9);
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(p.api.send(fd, "w", 1, 0), 1);
+    ASSERT_EQ(arps(p.drain()).size(), 1u);
+    p.s.set_up(p.clock.now(), 0, false);
+    EXPECT_EQ(counter(p.s, "arp_pending_flushed"), 3u) << "never lost silently";
+    char buf[4];
+    EXPECT_EQ(p.api.recv(fd, buf, sizeof buf, 0), -1);
+    EXPECT_EQ(p.api.error(), ENETDOWN);
+    // Nothing is left to retry or fail later.
+    p.runner.run_for(Duration::from_s(5));
+    EXPECT_EQ(counter(p.s, "arp_pending_dropped"), 0u);
+    EXPECT_EQ(counter(p.s, "tx_arp_request"), 1u);
 }
 
 TEST(Arp, PendingQueueIsBoundedAndOverflowIsReported) {
@@ -201,6 +238,22 @@ TEST(Arp, EntriesAgeOutAndAreRefreshedByTraffic) {
     frames = p.drain();
     EXPECT_EQ(arps(frames).size(), 1u);
     EXPECT_EQ(count_udp(frames, kMacC), 0u);
+}
+
+TEST(Arp, DefaultAgeingIsSixtySecondsFromTheLastUpdate) {
+    EXPECT_EQ(ArpConfig{}.entry_ttl, Duration::from_s(60));
+    EXPECT_EQ(StackConfig{}.arp.entry_ttl, Duration::from_s(60));
+    Probe p;  // default configuration
+    const Instant learned = p.clock.now();
+    p.inject(arp_frame(ArpOp::Request, kMacC, kIpC, MacAddr{}, kIpA, MacAddr::broadcast()));
+    p.drain();
+    const Instant t0 = learned + Duration::from_ms(1);  // inject() ran the link for 1 ms: learned in [learned, t0]
+    EXPECT_TRUE(p.s.arp_cache().lookup(0, kIpC, learned + Duration::from_s(60) - Duration::from_ms(1)).has_value());
+    EXPECT_FALSE(p.s.arp_cache().lookup(0, kIpC, t0 + Duration::from_s(60)).has_value());
+    p.runner.run_until(learned + Duration::from_s(59));
+    EXPECT_EQ(counter(p.s, "arp_entries_aged"), 0u);
+    p.runner.run_until(t0 + Duration::from_s(60));
+    EXPECT_EQ(counter(p.s, "arp_entries_aged"), 1u);
 }
 
 TEST(Arp, ConfigurableAgeing) {

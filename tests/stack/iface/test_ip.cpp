@@ -5,6 +5,7 @@
 
 #include "iface/reassembly.h"
 
+#include <algorithm>
 #include <deque>
 
 #include <random>
@@ -145,6 +146,77 @@ TEST(Ipv4Input, EveryTruncationOfEveryProtocolIsSurvived) {
     }
     EXPECT_EQ(counter(p.s, "rx_ip_delivered"), 0u);
     p.drain();
+}
+
+// Each header truncated at every length inside an otherwise valid frame (the lower layers' lengths
+// fixed up to match), so the cut lands in exactly that header: Ethernet, ARP, UDP and ICMP each drop
+// it with their own counter, and nothing is delivered or answered.
+TEST(StackInput, EachHeaderTruncatedAtEveryLengthHitsItsOwnCounter) {
+    Probe p;
+    learn_c(p);
+    int fd = p.api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    sockaddr_in any = make_sockaddr(Endpoint{Ipv4Addr::any(), 9});
+    ASSERT_EQ(p.api.bind(fd, reinterpret_cast<sockaddr*>(&any), sizeof any), 0);
+    const uint64_t arp_replies = counter(p.s, "tx_arp_reply");  // learn_c's request was answered
+    auto expect_one = [&](const Frame& f, const char* name, size_t n) {
+        uint64_t before = counter(p.s, name);
+        p.inject(f);
+        EXPECT_EQ(counter(p.s, name), before + 1) << name << " at length " << n;
+    };
+    Frame eth = eth_frame(kMacA, kMacC, kEtherIpv4, ip_packet(ip_hdr(kIpC, kIpA, kProtoUdp), udp_datagram(kIpC, kIpA, 1, 9, bytes_of("x"))));
+    for (size_t n = 0; n < kEthHeaderLen; ++n) expect_one(Frame(eth.begin(), eth.begin() + long(n)), "rx_eth_truncated", n);
+    std::vector<uint8_t> arp(kArpLen);
+    emit_arp(ArpRepr{ArpOp::Request, kMacC, kIpC, MacAddr{}, kIpA}, arp);
+    for (size_t n = 0; n < kArpLen; ++n)
+        expect_one(eth_frame(kMacA, kMacC, kEtherArp, ConstBytes(arp.data(), n)), "rx_arp_truncated", n);
+    auto udp = udp_datagram(kIpC, kIpA, 1, 9, bytes_of("payload"));
+    for (size_t n = 0; n < udp.size(); ++n)
+        expect_one(to_a(ip_packet(ip_hdr(kIpC, kIpA, kProtoUdp, uint16_t(n)), ConstBytes(udp.data(), n))),
+                   n < kUdpHeaderLen ? "rx_udp_truncated" : "rx_udp_bad_length", n);
+    std::vector<uint8_t> echo(kIcmpHeaderLen + 8);
+    std::vector<uint8_t> data = bytes_of("12345678");
+    IcmpRepr e;
+    e.type = kIcmpEchoRequest;
+    e.data = data;
+    emit_icmp(e, echo, true);
+    for (size_t n = 0; n < echo.size(); ++n)
+        expect_one(to_a(ip_packet(ip_hdr(kIpC, kIpA, kProtoIcmp, uint16_t(n)), ConstBytes(echo.data(), n))),
+                   n < kIcmpHeaderLen ? "rx_icmp_truncated" : "rx_icmp_bad_checksum", n);
+    EXPECT_EQ(counter(p.s, "rx_udp_delivered"), 0u);
+    EXPECT_EQ(counter(p.s, "tx_icmp_echo_reply"), 0u);
+    EXPECT_EQ(counter(p.s, "tx_arp_reply"), arp_replies);
+    EXPECT_TRUE(p.drain().empty()) << "a truncated packet is never answered";
+}
+
+// The statistics dump (netstat -s style) lists every counter the stack has, zeros included, each
+// with its description, grouped by layer: a reader sees every drop reason, not only those that hit.
+TEST(Stats, DumpListsEveryDropReasonByGroup) {
+    StackStats st;
+    st.rx_frag_overlap = 3;
+    std::string dump = st.dump();
+    int n = 0;
+#define NIC_X(group, name, desc)                                                                   \
+    ++n;                                                                                          \
+    EXPECT_NE(dump.find(std::string(desc) + " [" #name "]"), std::string::npos) << #name;      \
+    EXPECT_NE(dump.find(#group ":\n"), std::string::npos) << #group;                             \
+    {                                                                                             \
+        uint64_t v = 1;                                                                           \
+        EXPECT_TRUE(st.get(#name, v)) << #name;                                                   \
+    }
+    NIC_STACK_COUNTERS(NIC_X)
+#undef NIC_X
+    EXPECT_GT(n, 80) << "counters in the table";
+    EXPECT_NE(dump.find("    3 datagrams dropped whole for overlapping fragments (RFC 5722) [rx_frag_overlap]"),
+              std::string::npos)
+        << dump;
+    EXPECT_NE(dump.find("    0 IPv4 packets with a bad header length (dropped) [rx_ip_bad_ihl]"), std::string::npos)
+        << dump;
+    uint64_t v = 7;
+    EXPECT_FALSE(st.get("no_such_counter", v));
+    // One line per counter plus one heading per group (link arp ip frag icmp udp tcp sock), each group
+    // once: a counter added out of its group's place would repeat a heading.
+    size_t lines = size_t(std::count(dump.begin(), dump.end(), '\n'));
+    EXPECT_EQ(lines, size_t(n) + 8u) << dump;
 }
 
 TEST(Icmp, EchoRequestGetsReplyWithSameIdSeqData) {

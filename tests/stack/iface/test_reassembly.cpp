@@ -132,6 +132,39 @@ TEST(Reassembly, BadLengthsAndConflictingEnds) {
     EXPECT_EQ(ra.datagrams(), 0u);
 }
 
+TEST(Reassembly, WholeDatagramMustFitWithTheFirstFragmentsHeader) {
+    // The last fragment (20-byte header) ends at 65512: 20 + 65512 fits. The first fragment carries
+    // 40 bytes of options, so the reassembled datagram would be 40 + 65512 > 65535: dropped whole.
+    Reassembler ra;
+    StackStats st;
+    std::vector<uint8_t> d(65512 - 65504, 5), first(8, 5);
+    const uint8_t opts[40] = {148, 4, 0, 0};  // router alert, then EOL padding
+    Ipv4Repr r0 = ip_hdr(kIpC, kIpA, 99, 7);
+    r0.options = ConstBytes(opts, sizeof opts);
+    r0.more_frags = true;
+    Frag head{ip_packet(r0, first)};
+    Ipv4Repr rl = ip_hdr(kIpC, kIpA, 99, 7);
+    rl.frag_offset = 65504;
+    Frag tail{ip_packet(rl, d)};
+    EXPECT_FALSE(feed(ra, Instant{0}, tail, st));
+    EXPECT_FALSE(feed(ra, Instant{0}, head, st));
+    EXPECT_EQ(ra.datagrams(), 1u) << "a hole from 8 to 65504";
+    // Fill the hole in 8000-byte pieces: the last one completes the pieces, which are then too big.
+    std::vector<uint8_t> mid(8000, 5);
+    std::optional<Reassembled> done;
+    for (size_t off = 8; off < 65504; off += mid.size()) {
+        Ipv4Repr rm = ip_hdr(kIpC, kIpA, 99, 7);
+        rm.frag_offset = uint16_t(off);
+        rm.more_frags = true;
+        size_t len = std::min(mid.size(), size_t(65504) - off);
+        done = feed(ra, Instant{0}, Frag{ip_packet(rm, ConstBytes(mid.data(), len))}, st);
+    }
+    EXPECT_FALSE(done);
+    EXPECT_EQ(st.rx_frag_too_big, 1u);
+    EXPECT_EQ(ra.datagrams(), 0u);
+    EXPECT_EQ(ra.bytes(), 0u);
+}
+
 TEST(Reassembly, MissingPieceTimesOutAndFreesTheBuffer) {
     const uint32_t seed = 0x5eed0002;
     std::mt19937 rng(seed);

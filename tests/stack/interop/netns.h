@@ -1,6 +1,11 @@
 // Helpers for interop tests: a network namespace the test creates and always deletes, commands run
 // inside it (ip netns exec) with their output captured, and a TAP-backed stack on the wall clock.
 // Every wait is bounded in time; children are killed by pid on the way out.
+// Clean-up, whatever ends the test:
+//   - normal end or a failed assertion: ~NetnsLab kills what still runs in the namespace, deletes it;
+//   - SIGTERM/SIGINT/SIGHUP (a ctest timeout, Ctrl-C): a handler does the same, then exits;
+//   - SIGKILL: children die with us (PR_SET_PDEATHSIG), and the namespace is removed by the
+//     sweep_netns.sh fixture that ctest runs after the interop tests (and by the next setup()).
 #pragma once
 
 #include "api/runner.h"
@@ -10,9 +15,11 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -46,8 +53,13 @@ public:
     explicit Child(const std::vector<std::string>& argv) {
         int p[2];
         if (pipe2(p, O_CLOEXEC) != 0) return;
+        pid_t parent = getpid();
         pid_ = fork();
         if (pid_ == 0) {
+            // Die with the test even when it is SIGKILLed (a dnsmasq must not outlive it); the check
+            // after prctl closes the race with a parent that died before it.
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != parent) _exit(127);
             dup2(p[1], 1);
             dup2(p[1], 2);
             int devnull = ::open("/dev/null", O_RDONLY);
@@ -107,7 +119,10 @@ public:
     static constexpr const char* kStackAddr = "192.0.2.2";
 
     NetnsLab() : ns_("nicstk" + std::to_string(getpid())) {}
-    ~NetnsLab() { teardown(); }
+    ~NetnsLab() {
+        teardown();
+        uninstall_signal_cleanup();
+    }
 
     // Empty string on success, else why not (for the test's failure message).
     std::string setup() {
@@ -116,6 +131,7 @@ public:
             if (!have_tool(t))
                 return std::string("missing tool '") + t + "': install iproute2, iputils-ping, netcat-openbsd, coreutils";
         sweep_stale();
+        install_signal_cleanup();
         std::string out;
         if (sh("ip netns add " + ns_, &out) != 0) return "cannot create network namespace " + ns_ + ": " + out;
         created_ = true;
@@ -137,7 +153,8 @@ public:
 
     void teardown() {
         tap_.close();
-        if (created_) sh("ip netns del " + ns_);
+        // Whatever still runs inside (the nc behind a killed sh) would keep the namespace alive.
+        if (created_) sh("ip netns pids " + ns_ + " | xargs -r kill -9; ip netns del " + ns_);
         created_ = false;
         if (resolv_conf_) sh("rm -rf /etc/netns/" + ns_);
         resolv_conf_ = false;
@@ -173,6 +190,7 @@ public:
 
     const std::string& ns() const { return ns_; }
     Stack& stack() { return *stack_; }
+    TapDevice& tap() { return tap_; }
     SocketApi& api() { return *api_; }
     WallRunner& runner() { return *runner_; }
     WallClock& clock() { return clock_; }
@@ -186,9 +204,39 @@ private:
             std::string n = e->d_name;
             if (n.rfind("nicstk", 0) != 0) continue;
             int pid = std::atoi(n.c_str() + 6);
-            if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH) sh("ip netns del " + n);
+            if (pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH)
+                sh("ip netns pids " + n + " | xargs -r kill -9; ip netns del " + n + "; rm -rf /etc/netns/" + n);
         }
         closedir(d);
+    }
+
+    // The clean-up command for the signal handler, prepared in advance: a handler may only use
+    // async-signal-safe calls (fork, execv, waitpid, _exit), so it cannot build strings.
+    static char* signal_cleanup_cmd() {
+        static char cmd[256];
+        return cmd;
+    }
+    static void on_fatal_signal(int sig) {
+        pid_t c = fork();
+        if (c == 0) {
+            char sh_path[] = "/bin/sh", dash_c[] = "-c";
+            char* argv[] = {sh_path, dash_c, signal_cleanup_cmd(), nullptr};
+            execv(sh_path, argv);
+            _exit(127);
+        }
+        if (c > 0) waitpid(c, nullptr, 0);
+        _exit(128 + sig);
+    }
+    void install_signal_cleanup() {
+        std::string cmd = "ip netns pids " + ns_ + " | xargs -r kill -9; ip netns del " + ns_ + "; rm -rf /etc/netns/" + ns_;
+        std::snprintf(signal_cleanup_cmd(), 256, "%s", cmd.c_str());
+        struct sigaction sa {};
+        sa.sa_handler = on_fatal_signal;
+        sigemptyset(&sa.sa_mask);
+        for (int sig : {SIGTERM, SIGINT, SIGHUP}) sigaction(sig, &sa, nullptr);
+    }
+    static void uninstall_signal_cleanup() {
+        for (int sig : {SIGTERM, SIGINT, SIGHUP}) signal(sig, SIG_DFL);
     }
 
     std::string ns_;

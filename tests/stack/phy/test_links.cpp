@@ -7,7 +7,6 @@
 #include "phy/tracer.h"
 
 #include <pcap/pcap.h>
-#include <unistd.h>
 
 using namespace nic;
 using namespace nic::test;
@@ -131,35 +130,21 @@ TEST(FaultInjector, ReceiveDirectionFaults) {
 }
 
 TEST(PcapMiddleware, RecordsBothDirectionsReadableByLibpcap) {
-    char path[] = "/tmp/nic_stack_pcap_XXXXXX";
-    int fd = mkstemp(path);
-    ASSERT_GE(fd, 0);
-    ::close(fd);
+    TempFile file("nic_stack_pcap");
     {
         PcapWriter w;
-        ASSERT_TRUE(w.open(path)) << w.error();
+        ASSERT_TRUE(w.open(file.path())) << w.error();
         // A's port is wrapped by the capture device: everything A sends and receives is recorded.
-        VirtualClock clock;
-        MemLink link;
-        PcapDevice cap(link.port(0), w);
-        Stack a, b;
-        a.add_interface(InterfaceConfig{"eth0", &cap, kMacA, Ipv4Cidr{kIpA, 24}, std::nullopt});
-        b.add_interface(InterfaceConfig{"eth0", &link.port(1), kMacB, Ipv4Cidr{kIpB, 24}, std::nullopt});
-        VirtualRunner r(clock);
-        r.add_stack(a);
-        r.add_stack(b);
-        a.set_up(clock.now(), 0, true);
-        b.set_up(clock.now(), 0, true);
-        SocketApi api(a, r);
-        int s = api.socket(AF_INET, SOCK_DGRAM, 0);
+        TwoHosts h(MemLinkConfig{}, std::nullopt, 1, StackConfig{}, &w);
+        int s = h.api_a.socket(AF_INET, SOCK_DGRAM, 0);
         sockaddr_in to = make_sockaddr(Endpoint{kIpB, 9});
-        ASSERT_EQ(api.sendto(s, "cap", 3, 0, reinterpret_cast<sockaddr*>(&to), sizeof to), 3);
-        r.run_for(Duration::from_ms(10));
+        ASSERT_EQ(h.api_a.sendto(s, "cap", 3, 0, reinterpret_cast<sockaddr*>(&to), sizeof to), 3);
+        h.runner.run_for(Duration::from_ms(10));
         // gratuitous ARP (A), gratuitous ARP (B, received), ARP request, ARP reply, UDP, ICMP port unreachable
         EXPECT_EQ(w.frames(), 6u);
     }
     char err[PCAP_ERRBUF_SIZE];
-    pcap_t* p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, err);
+    pcap_t* p = pcap_open_offline_with_tstamp_precision(file.path().c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
     ASSERT_NE(p, nullptr) << err;
     pcap_pkthdr* hdr;
     const u_char* data;
@@ -171,7 +156,6 @@ TEST(PcapMiddleware, RecordsBothDirectionsReadableByLibpcap) {
         if (d.find("UDP") != std::string::npos && d.find("> 9 len 3") != std::string::npos) saw_udp = true;
     }
     pcap_close(p);
-    ::unlink(path);
     EXPECT_EQ(n, 6);
     EXPECT_TRUE(saw_udp);
 }

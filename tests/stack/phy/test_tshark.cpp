@@ -7,8 +7,6 @@
 #include "svc/dns.h"
 #include "svc/ping.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 
 using namespace nic;
@@ -30,47 +28,33 @@ std::string run(const std::string& cmd) {
 
 TEST(Tshark, DissectsTheStacksTrafficWithGoodChecksums) {
     ASSERT_EQ(std::system("command -v tshark >/dev/null 2>&1"), 0) << "tshark missing: install tshark";
-    char path[] = "/tmp/nic_stack_tshark_XXXXXX";
-    int fd = mkstemp(path);
-    ASSERT_GE(fd, 0);
-    ::close(fd);
+    TempFile file("nic_stack_tshark");
     {
         PcapWriter w;
-        ASSERT_TRUE(w.open(path)) << w.error();
-        VirtualClock clock;
-        MemLink link;
-        PcapDevice cap(link.port(0), w);
-        Stack a, b;
-        a.add_interface(InterfaceConfig{"eth0", &cap, kMacA, Ipv4Cidr{kIpA, 24}, std::nullopt});
-        b.add_interface(InterfaceConfig{"eth0", &link.port(1), kMacB, Ipv4Cidr{kIpB, 24}, std::nullopt});
-        VirtualRunner r(clock);
-        r.add_stack(a);
-        r.add_stack(b);
-        a.set_up(clock.now(), 0, true);
-        b.set_up(clock.now(), 0, true);
-        SocketApi api_a(a, r), api_b(b, r);
-        DnsResponder resp(api_b, 53);
+        ASSERT_TRUE(w.open(file.path())) << w.error();
+        TwoHosts h(MemLinkConfig{}, std::nullopt, 1, StackConfig{}, &w);  // A's frames captured
+        DnsResponder resp(h.api_b, 53);
         resp.add("www.nic.test", Ipv4Addr(192, 0, 2, 10));
-        r.add_task([&] { return resp.serve(); });
+        h.runner.add_task([&] { return resp.serve(); });
         PingConfig pc;
         pc.dst = kIpB;
         pc.count = 2;
         pc.interval = Duration::from_ms(10);
-        EXPECT_EQ(ping(api_a, pc).received, 2);
+        EXPECT_EQ(ping(h.api_a, pc).received, 2);
         pc.size = 3000;  // fragmented both ways
         pc.count = 1;
-        EXPECT_EQ(ping(api_a, pc).received, 1);
+        EXPECT_EQ(ping(h.api_a, pc).received, 1);
         ResolverConfig rc;
         rc.server = Endpoint{kIpB, 53};
         rc.seed = 5;
-        Resolver res(api_a, rc);
+        Resolver res(h.api_a, rc);
         EXPECT_EQ(res.resolve("www.nic.test").error, ResolveError::None);
-        int u = api_a.socket(AF_INET, SOCK_DGRAM, 0);
+        int u = h.api_a.socket(AF_INET, SOCK_DGRAM, 0);
         sockaddr_in to = make_sockaddr(Endpoint{kIpB, 9999});
-        api_a.sendto(u, "closed?", 7, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-        r.run_for(Duration::from_ms(10));
+        h.api_a.sendto(u, "closed?", 7, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+        h.runner.run_for(Duration::from_ms(10));
     }
-    std::string p = path;
+    const std::string& p = file.path();
     std::string checks = "-o ip.check_checksum:TRUE -o udp.check_checksum:TRUE";
     std::string bad = run("tshark -r " + p + " " + checks +
                           " -Y 'ip.checksum.status==0 || udp.checksum.status==0 || icmp.checksum.status==0' -T fields -e frame.number");
@@ -83,5 +67,4 @@ TEST(Tshark, DissectsTheStacksTrafficWithGoodChecksums) {
     EXPECT_NE(run("tshark -r " + p + " -Y 'icmp.type==3 && icmp.code==3' -T fields -e frame.number"), "");
     // Wireshark reassembles our fragments into one echo request of 3000 data bytes.
     EXPECT_NE(run("tshark -r " + p + " -Y 'icmp.type==8 && data.len==3000' -T fields -e frame.number"), "");
-    ::unlink(path);
 }

@@ -141,6 +141,28 @@ TEST(Resolver, IgnoresRepliesWithWrongIdQuestionOrSource) {
     EXPECT_EQ(res.stats().queries, 1u);
 }
 
+TEST(Resolver, LateAnswerToAnEarlierAttemptIsAccepted) {
+    // The server answers only after the second query arrives, and answers the first one (its reply
+    // was slow): the resolver takes it instead of waiting out attempt 2 and failing.
+    TwoHosts h;
+    FakeServer fake(h);
+    DnsMessage first;
+    fake.make = [&](const DnsMessage& q, int n, Endpoint) -> std::vector<std::vector<uint8_t>> {
+        if (n == 0) {
+            first = q;
+            return {};
+        }
+        return {answer(first, {{Ipv4Addr(192, 0, 2, 10), 60}})};
+    };
+    Resolver res(h.api_a, cfg_to_b());
+    auto r = res.resolve("www.nic.test");
+    ASSERT_EQ(r.error, ResolveError::None) << r.detail;
+    EXPECT_EQ(r.addrs, (std::vector<Ipv4Addr>{Ipv4Addr(192, 0, 2, 10)}));
+    EXPECT_EQ(res.stats().queries, 2u);
+    EXPECT_EQ(res.stats().reply_wrong_id, 0u);
+    EXPECT_EQ(fake.queries, 2);
+}
+
 TEST(Resolver, FollowsCnameChainsAndReportsNoDataAndServerFailure) {
     TwoHosts h;
     FakeServer fake(h);
