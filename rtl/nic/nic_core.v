@@ -1,0 +1,351 @@
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// The NIC core: everything between the host bus and the GMII pins, vendor-neutral.
+//
+//   host --AXI4-Lite--> nic_csr (registers, IRQ, MDIO, counters)
+//   host <--AXI4 (64-bit, ID 0 TX / 1 RX)-- nic_axi_mux <-- nic_tx, nic_rx
+//   nic_tx --async_fifo 4 KB + info--> nic_tx_ser (tx_clk) --> eth_mac TX --> GMII
+//   GMII --> eth_mac RX --> nic_rx_front (rx_clk) --async_fifo 4 KB + info--> nic_rx
+//
+// Clock domains: clk (core: registers and DMA), tx_clk and rx_clk (the MAC's, 125 MHz for
+// 1 Gb/s). Data crosses in the asynchronous FIFOs (Gray pointers), events in Gray counters
+// (cdc_count), levels in two-flip-flop synchronisers (cdc_sync). Two configuration values are
+// used in the MAC domains without a synchroniser because they are static while traffic runs:
+// the maximum frame length (set before CTRL.RX_EN) and the inter-frame gap (a constant).
+// Resets: rst is the core reset; tx_clk and rx_clk get it, and the soft reset, through
+// synchronisers (every domain sees at least 14 cycles of it).
+//
+// Host memory formats (little-endian; generated table in docs/registers.md, constants in
+// driver/nic_regs.h, both from rtl/nic/nic_regs.json):
+//   TX descriptor (16 B): 0 addr[8] | 8 len[2] | 10 flags (b0 CSUM_IP, b1 CSUM_L4) | 11 ip_hlen
+//                         | 12 csum_start[2] | 14 csum_off | 15 -
+//   RX descriptor (16 B): 0 addr[8] (8-byte aligned) | 8 len[2] | 10..15 -
+//   TX completion (16 B): 0 len[2] | 2 index[2] | 4 status (b0 ERR_ADDR, b1 ERR_LEN) | 15 b7 phase
+//   RX completion (16 B): 0 len[2] | 2 index[2] | 4 csum[2] (sum of bytes 14..end, RFC 1071)
+//                         | 6 status (b0 IP4, b1 IP_BAD, b2 L4_CHECKED, b3 L4_BAD, b4 TCP, b5 UDP,
+//                         b6 FRAG) | 7 error (b0 ERR_ADDR, b1 ERR_LEN) | 8 hash | 15 b7 phase
+// The device writes completion i of a ring at index i of its completion ring; the phase bit is
+// 1 on the first pass, 0 on the second, and so on; bytes 8..15 (with the phase) are the second
+// 8-byte beat, written after the first.
+module nic_core (
+    input  wire        clk,
+    input  wire        rst,
+    input  wire        tx_clk,
+    input  wire        rx_clk,
+
+    // AXI4-Lite slave: registers (docs/registers.md)
+    input  wire [11:0] s_axil_awaddr,
+    input  wire        s_axil_awvalid,
+    output wire        s_axil_awready,
+    input  wire [31:0] s_axil_wdata,
+    input  wire [3:0]  s_axil_wstrb,
+    input  wire        s_axil_wvalid,
+    output wire        s_axil_wready,
+    output wire [1:0]  s_axil_bresp,
+    output wire        s_axil_bvalid,
+    input  wire        s_axil_bready,
+    input  wire [11:0] s_axil_araddr,
+    input  wire        s_axil_arvalid,
+    output wire        s_axil_arready,
+    output wire [31:0] s_axil_rdata,
+    output wire [1:0]  s_axil_rresp,
+    output wire        s_axil_rvalid,
+    input  wire        s_axil_rready,
+
+    // AXI4 master: DMA into host memory
+    output wire [0:0]  m_axi_arid,
+    output wire [63:0] m_axi_araddr,
+    output wire [7:0]  m_axi_arlen,
+    output wire [2:0]  m_axi_arsize,
+    output wire [1:0]  m_axi_arburst,
+    output wire        m_axi_arvalid,
+    input  wire        m_axi_arready,
+    input  wire [0:0]  m_axi_rid,
+    input  wire [63:0] m_axi_rdata,
+    input  wire [1:0]  m_axi_rresp,
+    input  wire        m_axi_rlast,
+    input  wire        m_axi_rvalid,
+    output wire        m_axi_rready,
+    output wire [0:0]  m_axi_awid,
+    output wire [63:0] m_axi_awaddr,
+    output wire [7:0]  m_axi_awlen,
+    output wire [2:0]  m_axi_awsize,
+    output wire [1:0]  m_axi_awburst,
+    output wire        m_axi_awvalid,
+    input  wire        m_axi_awready,
+    output wire [63:0] m_axi_wdata,
+    output wire [7:0]  m_axi_wstrb,
+    output wire        m_axi_wlast,
+    output wire        m_axi_wvalid,
+    input  wire        m_axi_wready,
+    input  wire [0:0]  m_axi_bid,
+    input  wire [1:0]  m_axi_bresp,
+    input  wire        m_axi_bvalid,
+    output wire        m_axi_bready,
+
+    output wire        irq,
+
+    // GMII
+    output wire [7:0]  gmii_txd,
+    output wire        gmii_tx_en,
+    output wire        gmii_tx_er,
+    input  wire [7:0]  gmii_rxd,
+    input  wire        gmii_rx_dv,
+    input  wire        gmii_rx_er,
+
+    // PHY management and link pin
+    output wire        mdc,
+    output wire        mdio_o,
+    output wire        mdio_oe,
+    input  wire        mdio_i,
+    input  wire        phy_link
+);
+
+// ---------------- resets ----------------
+wire soft_rst;
+reg  core_rst;
+always @(posedge clk) core_rst <= rst || soft_rst;
+wire tx_rst, rx_rst;
+cdc_sync #(.WIDTH(1), .INIT(1'b1)) tx_rst_sync (.clk(tx_clk), .d(core_rst), .q(tx_rst));
+cdc_sync #(.WIDTH(1), .INIT(1'b1)) rx_rst_sync (.clk(rx_clk), .d(core_rst), .q(rx_rst));
+
+wire link_up;
+cdc_sync #(.WIDTH(1)) link_sync (.clk(clk), .d(phy_link), .q(link_up));
+
+// ---------------- registers ----------------
+wire        cfg_tx_en, cfg_rx_en;
+wire [47:0] cfg_mac;
+wire [4:0]  cfg_filter;
+wire [13:0] cfg_max_len;
+wire [63:0] cfg_mc_hash, cfg_win_base, cfg_win_limit, cfg_tx_ring, cfg_tx_cpl, cfg_rx_ring, cfg_rx_cpl;
+wire [12:0] cfg_tx_size, cfg_rx_size;
+wire [11:0] cfg_tx_prod, cfg_rx_prod, tx_cons, rx_cons;
+wire        tx_idle, rx_idle, tx_fifo_empty;
+wire        tx_cpl, tx_frame, tx_desc_err, tx_dma_err, tx_halted;
+wire        rx_cpl, rx_frame, rx_desc_err, rx_dma_err, rx_drop_filter, rx_drop_nodesc, rx_halted;
+wire [13:0] tx_len, rx_len;
+wire [31:0] cnt_rx_drop_mac, cnt_rx_drop_fifo;
+
+nic_csr csr (
+    .clk(clk), .rst(rst),
+    .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
+    .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb), .s_axil_wvalid(s_axil_wvalid),
+    .s_axil_wready(s_axil_wready), .s_axil_bresp(s_axil_bresp), .s_axil_bvalid(s_axil_bvalid),
+    .s_axil_bready(s_axil_bready), .s_axil_araddr(s_axil_araddr), .s_axil_arvalid(s_axil_arvalid),
+    .s_axil_arready(s_axil_arready), .s_axil_rdata(s_axil_rdata), .s_axil_rresp(s_axil_rresp),
+    .s_axil_rvalid(s_axil_rvalid), .s_axil_rready(s_axil_rready),
+    .irq(irq), .soft_rst(soft_rst),
+    .cfg_tx_en(cfg_tx_en), .cfg_rx_en(cfg_rx_en), .cfg_mac(cfg_mac), .cfg_filter(cfg_filter),
+    .cfg_max_len(cfg_max_len), .cfg_mc_hash(cfg_mc_hash), .cfg_win_base(cfg_win_base),
+    .cfg_win_limit(cfg_win_limit), .cfg_tx_ring(cfg_tx_ring), .cfg_tx_cpl(cfg_tx_cpl),
+    .cfg_tx_size(cfg_tx_size), .cfg_tx_prod(cfg_tx_prod), .cfg_rx_ring(cfg_rx_ring),
+    .cfg_rx_cpl(cfg_rx_cpl), .cfg_rx_size(cfg_rx_size), .cfg_rx_prod(cfg_rx_prod),
+    .link_up(link_up), .tx_cons(tx_cons), .rx_cons(rx_cons), .tx_idle(tx_idle), .rx_idle(rx_idle),
+    .tx_fifo_empty(tx_fifo_empty),
+    .ev_tx_cpl(tx_cpl), .ev_tx_frame(tx_frame), .ev_tx_len(tx_len), .ev_tx_desc_err(tx_desc_err),
+    .ev_tx_dma_err(tx_dma_err), .ev_rx_cpl(rx_cpl), .ev_rx_frame(rx_frame), .ev_rx_len(rx_len),
+    .ev_rx_desc_err(rx_desc_err), .ev_rx_dma_err(rx_dma_err), .ev_rx_drop_filter(rx_drop_filter),
+    .ev_rx_drop_nodesc(rx_drop_nodesc), .cnt_rx_drop_mac(cnt_rx_drop_mac),
+    .cnt_rx_drop_fifo(cnt_rx_drop_fifo),
+    .mdc(mdc), .mdio_o(mdio_o), .mdio_oe(mdio_oe), .mdio_i(mdio_i)
+);
+
+// ---------------- DMA port ----------------
+wire [63:0] tx_araddr, rx_araddr, tx_awaddr, rx_awaddr, tx_wdata, rx_wdata;
+wire [7:0]  tx_arlen, rx_arlen, rx_awlen, rx_wstrb;
+wire        tx_arvalid, tx_arready, rx_arvalid, rx_arready, tx_rvalid, rx_rvalid;
+wire        tx_awvalid, tx_awready, rx_awvalid, rx_awready;
+wire        tx_wlast, tx_wvalid, tx_wready, rx_wlast, rx_wvalid, rx_wready, tx_bvalid, rx_bvalid;
+
+nic_axi_mux mux (
+    .clk(clk), .rst(core_rst),
+    .s0_araddr(tx_araddr), .s0_arlen(tx_arlen), .s0_arvalid(tx_arvalid), .s0_arready(tx_arready),
+    .s1_araddr(rx_araddr), .s1_arlen(rx_arlen), .s1_arvalid(rx_arvalid), .s1_arready(rx_arready),
+    .s0_rvalid(tx_rvalid), .s1_rvalid(rx_rvalid),
+    .s0_awaddr(tx_awaddr), .s0_awlen(8'd1), .s0_awvalid(tx_awvalid), .s0_awready(tx_awready),
+    .s1_awaddr(rx_awaddr), .s1_awlen(rx_awlen), .s1_awvalid(rx_awvalid), .s1_awready(rx_awready),
+    .s0_wdata(tx_wdata), .s0_wstrb(8'hFF), .s0_wlast(tx_wlast), .s0_wvalid(tx_wvalid), .s0_wready(tx_wready),
+    .s1_wdata(rx_wdata), .s1_wstrb(rx_wstrb), .s1_wlast(rx_wlast), .s1_wvalid(rx_wvalid), .s1_wready(rx_wready),
+    .s0_bvalid(tx_bvalid), .s1_bvalid(rx_bvalid),
+    .m_axi_arid(m_axi_arid), .m_axi_araddr(m_axi_araddr), .m_axi_arlen(m_axi_arlen),
+    .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst), .m_axi_arvalid(m_axi_arvalid),
+    .m_axi_arready(m_axi_arready), .m_axi_rid(m_axi_rid), .m_axi_rvalid(m_axi_rvalid),
+    .m_axi_rready(m_axi_rready), .m_axi_awid(m_axi_awid), .m_axi_awaddr(m_axi_awaddr),
+    .m_axi_awlen(m_axi_awlen), .m_axi_awsize(m_axi_awsize), .m_axi_awburst(m_axi_awburst),
+    .m_axi_awvalid(m_axi_awvalid), .m_axi_awready(m_axi_awready), .m_axi_wdata(m_axi_wdata),
+    .m_axi_wstrb(m_axi_wstrb), .m_axi_wlast(m_axi_wlast), .m_axi_wvalid(m_axi_wvalid),
+    .m_axi_wready(m_axi_wready), .m_axi_bid(m_axi_bid), .m_axi_bvalid(m_axi_bvalid),
+    .m_axi_bready(m_axi_bready)
+);
+
+// ---------------- TX ----------------
+wire        txf_wr_en, txf_commit, txf_patch_en, txi_wr_en;
+wire [63:0] txf_wr_data, txf_patch_data;
+wire [8:0]  txf_patch_addr;
+wire [7:0]  txf_patch_be;
+wire [9:0]  txf_wr_ptr, txf_free;
+wire [23:0] txi_wr_data;
+wire [4:0]  txi_free;
+
+nic_tx tx (
+    .clk(clk), .rst(core_rst),
+    .cfg_enable(cfg_tx_en), .cfg_ring_base(cfg_tx_ring), .cfg_cpl_base(cfg_tx_cpl),
+    .cfg_size(cfg_tx_size), .cfg_prod(cfg_tx_prod), .cfg_max_len(cfg_max_len),
+    .cfg_win_base(cfg_win_base), .cfg_win_limit(cfg_win_limit), .cons(tx_cons), .idle(tx_idle),
+    .m_axi_araddr(tx_araddr), .m_axi_arlen(tx_arlen), .m_axi_arvalid(tx_arvalid),
+    .m_axi_arready(tx_arready), .m_axi_rdata(m_axi_rdata), .m_axi_rlast(m_axi_rlast),
+    .m_axi_rvalid(tx_rvalid), .m_axi_awaddr(tx_awaddr), .m_axi_awvalid(tx_awvalid),
+    .m_axi_awready(tx_awready), .m_axi_wdata(tx_wdata), .m_axi_wlast(tx_wlast),
+    .m_axi_wvalid(tx_wvalid), .m_axi_wready(tx_wready), .m_axi_bvalid(tx_bvalid),
+    .fifo_wr_en(txf_wr_en), .fifo_wr_data(txf_wr_data), .fifo_commit(txf_commit),
+    .patch_en(txf_patch_en), .patch_addr(txf_patch_addr), .patch_be(txf_patch_be),
+    .patch_data(txf_patch_data), .fifo_wr_ptr(txf_wr_ptr), .fifo_free(txf_free),
+    .info_wr_en(txi_wr_en), .info_wr_data(txi_wr_data), .info_free(txi_free),
+    .stat_cpl(tx_cpl), .stat_frame(tx_frame), .stat_len(tx_len), .stat_desc_err(tx_desc_err),
+    .stat_dma_err(tx_dma_err), .halted(tx_halted)
+);
+
+wire [63:0] txs_data;
+wire [23:0] txs_info;
+wire        txs_data_valid, txs_data_ready, txs_info_valid, txs_info_ready;
+
+async_fifo #(.WIDTH(64), .ADDR_WIDTH(9)) tx_fifo (
+    .wr_clk(clk), .wr_rst(core_rst), .wr_en(txf_wr_en), .wr_data(txf_wr_data),
+    .wr_commit(txf_commit), .wr_rollback(1'b0), .patch_en(txf_patch_en),
+    .patch_addr(txf_patch_addr), .patch_be(txf_patch_be), .patch_data(txf_patch_data),
+    .wr_ptr(txf_wr_ptr), .wr_free(txf_free), .wr_empty(tx_fifo_empty),
+    .rd_clk(tx_clk), .rd_rst(tx_rst), .rd_data(txs_data), .rd_valid(txs_data_valid),
+    .rd_ready(txs_data_ready)
+);
+
+wire [4:0] txi_wr_ptr_unused;
+wire       txi_empty_unused;
+async_fifo #(.WIDTH(24), .ADDR_WIDTH(4)) tx_info_fifo (
+    .wr_clk(clk), .wr_rst(core_rst), .wr_en(txi_wr_en), .wr_data(txi_wr_data),
+    .wr_commit(1'b1), .wr_rollback(1'b0), .patch_en(1'b0), .patch_addr(4'd0), .patch_be(3'd0),
+    .patch_data(24'd0), .wr_ptr(txi_wr_ptr_unused), .wr_free(txi_free), .wr_empty(txi_empty_unused),
+    .rd_clk(tx_clk), .rd_rst(tx_rst), .rd_data(txs_info), .rd_valid(txs_info_valid),
+    .rd_ready(txs_info_ready)
+);
+
+wire [7:0] mac_tx_tdata;
+wire       mac_tx_tvalid, mac_tx_tready, mac_tx_tlast;
+
+nic_tx_ser tx_ser (
+    .clk(tx_clk), .rst(tx_rst),
+    .data_tdata(txs_data), .data_tvalid(txs_data_valid), .data_tready(txs_data_ready),
+    .info_tdata(txs_info[16:0]), .info_tvalid(txs_info_valid), .info_tready(txs_info_ready),
+    .m_axis_tdata(mac_tx_tdata), .m_axis_tvalid(mac_tx_tvalid), .m_axis_tready(mac_tx_tready),
+    .m_axis_tlast(mac_tx_tlast)
+);
+
+// ---------------- MAC ----------------
+wire [7:0]  mac_rx_tdata;
+wire        mac_rx_tvalid, mac_rx_tlast, mac_rx_tuser;
+wire        rx_err_fcs, rx_err_runt, rx_err_oversize, rx_err_rxer, rx_err_preamble, rx_err_short;
+wire        s_tx_frame, s_tx_uf, s_tx_abort, s_rx_frame;
+wire [15:0] s_tx_len, s_rx_len;
+wire [127:0] mac_tx_count;
+wire [255:0] mac_rx_count;
+
+eth_mac #(.STATS_ENABLE(0)) mac (
+    .tx_clk(tx_clk), .tx_rst(tx_rst), .rx_clk(rx_clk), .rx_rst(rx_rst),
+    .s_axis_tx_tdata(mac_tx_tdata), .s_axis_tx_tvalid(mac_tx_tvalid),
+    .s_axis_tx_tready(mac_tx_tready), .s_axis_tx_tlast(mac_tx_tlast), .s_axis_tx_tuser(1'b0),
+    .m_axis_rx_tdata(mac_rx_tdata), .m_axis_rx_tvalid(mac_rx_tvalid),
+    .m_axis_rx_tlast(mac_rx_tlast), .m_axis_rx_tuser(mac_rx_tuser),
+    .gmii_txd(gmii_txd), .gmii_tx_en(gmii_tx_en), .gmii_tx_er(gmii_tx_er),
+    .gmii_rxd(gmii_rxd), .gmii_rx_dv(gmii_rx_dv), .gmii_rx_er(gmii_rx_er),
+    .cfg_ifg(8'd12), .cfg_rx_max_len({2'b00, cfg_max_len} + 16'd4),
+    .stat_tx_frame(s_tx_frame), .stat_tx_len(s_tx_len), .stat_tx_err_underflow(s_tx_uf),
+    .stat_tx_err_abort(s_tx_abort), .stat_rx_frame(s_rx_frame), .stat_rx_len(s_rx_len),
+    .stat_rx_err_fcs(rx_err_fcs), .stat_rx_err_runt(rx_err_runt),
+    .stat_rx_err_oversize(rx_err_oversize), .stat_rx_err_rxer(rx_err_rxer),
+    .stat_rx_err_preamble(rx_err_preamble), .stat_rx_err_short(rx_err_short),
+    .stat_tx_count(mac_tx_count), .stat_rx_count(mac_rx_count)
+);
+
+// ---------------- RX ----------------
+wire        rxf_wr_en, rxf_commit, rxf_rollback, rxi_wr_en, rx_drop_fifo_pulse;
+wire [63:0] rxf_wr_data;
+wire [9:0]  rxf_free;
+wire [47:0] rxi_wr_data;
+wire [4:0]  rxi_free;
+
+nic_rx_front rx_front (
+    .clk(rx_clk), .rst(rx_rst),
+    .s_axis_tdata(mac_rx_tdata), .s_axis_tvalid(mac_rx_tvalid), .s_axis_tlast(mac_rx_tlast),
+    .s_axis_tuser(mac_rx_tuser),
+    .fifo_wr_en(rxf_wr_en), .fifo_wr_data(rxf_wr_data), .fifo_commit(rxf_commit),
+    .fifo_rollback(rxf_rollback), .fifo_free(rxf_free),
+    .info_wr_en(rxi_wr_en), .info_wr_data(rxi_wr_data), .info_free(rxi_free),
+    .stat_rx_drop_fifo(rx_drop_fifo_pulse)
+);
+
+wire [63:0] rxc_data;
+wire [47:0] rxc_info;
+wire        rxc_data_valid, rxc_data_ready, rxc_info_valid, rxc_info_ready;
+wire [9:0]  rxf_wr_ptr_unused;
+wire        rxf_empty_unused;
+
+async_fifo #(.WIDTH(64), .ADDR_WIDTH(9)) rx_fifo (
+    .wr_clk(rx_clk), .wr_rst(rx_rst), .wr_en(rxf_wr_en), .wr_data(rxf_wr_data),
+    .wr_commit(rxf_commit), .wr_rollback(rxf_rollback), .patch_en(1'b0), .patch_addr(9'd0),
+    .patch_be(8'd0), .patch_data(64'd0), .wr_ptr(rxf_wr_ptr_unused), .wr_free(rxf_free),
+    .wr_empty(rxf_empty_unused),
+    .rd_clk(clk), .rd_rst(core_rst), .rd_data(rxc_data), .rd_valid(rxc_data_valid),
+    .rd_ready(rxc_data_ready)
+);
+
+wire [4:0] rxi_wr_ptr_unused;
+wire       rxi_empty_unused;
+async_fifo #(.WIDTH(48), .ADDR_WIDTH(4)) rx_info_fifo (
+    .wr_clk(rx_clk), .wr_rst(rx_rst), .wr_en(rxi_wr_en), .wr_data(rxi_wr_data),
+    .wr_commit(1'b1), .wr_rollback(1'b0), .patch_en(1'b0), .patch_addr(4'd0), .patch_be(6'd0),
+    .patch_data(48'd0), .wr_ptr(rxi_wr_ptr_unused), .wr_free(rxi_free), .wr_empty(rxi_empty_unused),
+    .rd_clk(clk), .rd_rst(core_rst), .rd_data(rxc_info), .rd_valid(rxc_info_valid),
+    .rd_ready(rxc_info_ready)
+);
+
+nic_rx rx (
+    .clk(clk), .rst(core_rst),
+    .cfg_enable(cfg_rx_en), .cfg_ring_base(cfg_rx_ring), .cfg_cpl_base(cfg_rx_cpl),
+    .cfg_size(cfg_rx_size), .cfg_prod(cfg_rx_prod), .cfg_win_base(cfg_win_base),
+    .cfg_win_limit(cfg_win_limit), .cfg_mac(cfg_mac), .cfg_filter(cfg_filter),
+    .cfg_mc_hash(cfg_mc_hash), .cons(rx_cons), .idle(rx_idle),
+    .data_tdata(rxc_data), .data_tvalid(rxc_data_valid), .data_tready(rxc_data_ready),
+    .info_tdata(rxc_info), .info_tvalid(rxc_info_valid), .info_tready(rxc_info_ready),
+    .m_axi_araddr(rx_araddr), .m_axi_arlen(rx_arlen), .m_axi_arvalid(rx_arvalid),
+    .m_axi_arready(rx_arready), .m_axi_rdata(m_axi_rdata), .m_axi_rlast(m_axi_rlast),
+    .m_axi_rvalid(rx_rvalid), .m_axi_awaddr(rx_awaddr), .m_axi_awlen(rx_awlen),
+    .m_axi_awvalid(rx_awvalid), .m_axi_awready(rx_awready), .m_axi_wdata(rx_wdata),
+    .m_axi_wstrb(rx_wstrb), .m_axi_wlast(rx_wlast), .m_axi_wvalid(rx_wvalid),
+    .m_axi_wready(rx_wready), .m_axi_bvalid(rx_bvalid),
+    .stat_cpl(rx_cpl), .stat_frame(rx_frame), .stat_len(rx_len), .stat_desc_err(rx_desc_err),
+    .stat_drop_filter(rx_drop_filter), .stat_drop_nodesc(rx_drop_nodesc),
+    .stat_dma_err(rx_dma_err), .halted(rx_halted)
+);
+
+// ---------------- rx_clk event counters ----------------
+cdc_count #(.WIDTH(32)) cnt_mac (
+    .src_clk(rx_clk), .src_rst(1'b0),
+    .src_inc(rx_err_fcs || rx_err_runt || rx_err_oversize || rx_err_rxer || rx_err_preamble ||
+             rx_err_short),
+    .dst_clk(clk), .dst_count(cnt_rx_drop_mac)
+);
+cdc_count #(.WIDTH(32)) cnt_fifo (
+    .src_clk(rx_clk), .src_rst(1'b0), .src_inc(rx_drop_fifo_pulse),
+    .dst_clk(clk), .dst_count(cnt_rx_drop_fifo)
+);
+
+// Responses are always OKAY from the host models; an error response is not reported (yet).
+wire unused_ok = &{1'b0, m_axi_rresp, m_axi_bresp, tx_halted, rx_halted, txs_info[23:17],
+                   txi_wr_ptr_unused, txi_empty_unused, rxf_wr_ptr_unused, rxf_empty_unused,
+                   rxi_wr_ptr_unused, rxi_empty_unused, s_tx_frame, s_tx_len, s_tx_uf, s_tx_abort,
+                   s_rx_frame, s_rx_len, mac_tx_count, mac_rx_count};
+
+endmodule
+
+`resetall

@@ -1,0 +1,393 @@
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// Register block of the NIC: the AXI4-Lite slave (ARM IHI 0022E part B), the registers of
+// rtl/nic/nic_regs.json (offsets from the generated nic_regs.vh), the statistics counters, the
+// interrupt logic with moderation, the MDIO master and the soft-reset sequencer.
+//
+// AXI4-Lite: nic_axil_slave takes AW and W independently and writes once both are here; one B
+// per write, one R per read (B1.1; proved in rtl/nic/formal). Byte strobes apply. Unknown
+// offsets read 0 and ignore writes (OKAY).
+//
+// Interrupts: IRQ_CAUSE bits are set by events and cleared by writing 1. LINK and ERR raise the
+// line at once when unmasked. TX and RX completions are moderated: the line rises once
+// IRQ_MOD_PKTS completions are pending, or IRQ_MOD_TIMER cycles after the first of them, and
+// stays up until the driver has cleared both TX and RX causes (which restarts moderation).
+//
+// Soft reset (CTRL.RESET): the engines are stopped at a frame boundary, every DMA transfer is
+// allowed to finish and the TX FIFO to drain, so the AXI master never abandons a burst and the
+// MAC never cuts a frame; then soft_rst is high for 16 cycles. It resets everything but this
+// block's AXI4-Lite state machine and the DMA window.
+module nic_csr (
+    input  wire        clk,
+    input  wire        rst,
+
+    // AXI4-Lite slave
+    input  wire [11:0] s_axil_awaddr,
+    input  wire        s_axil_awvalid,
+    output wire        s_axil_awready,
+    input  wire [31:0] s_axil_wdata,
+    input  wire [3:0]  s_axil_wstrb,
+    input  wire        s_axil_wvalid,
+    output wire        s_axil_wready,
+    output wire [1:0]  s_axil_bresp,
+    output wire        s_axil_bvalid,
+    input  wire        s_axil_bready,
+    input  wire [11:0] s_axil_araddr,
+    input  wire        s_axil_arvalid,
+    output wire        s_axil_arready,
+    output wire [31:0] s_axil_rdata,
+    output wire [1:0]  s_axil_rresp,
+    output wire        s_axil_rvalid,
+    input  wire        s_axil_rready,
+
+    output reg         irq,
+    output wire        soft_rst,
+
+    // configuration out
+    output wire        cfg_tx_en,
+    output wire        cfg_rx_en,
+    output reg  [47:0] cfg_mac,
+    output reg  [4:0]  cfg_filter,
+    output reg  [13:0] cfg_max_len,
+    output reg  [63:0] cfg_mc_hash,
+    output reg  [63:0] cfg_win_base,
+    output reg  [63:0] cfg_win_limit,
+    output reg  [63:0] cfg_tx_ring,
+    output reg  [63:0] cfg_tx_cpl,
+    output reg  [12:0] cfg_tx_size,
+    output reg  [11:0] cfg_tx_prod,
+    output reg  [63:0] cfg_rx_ring,
+    output reg  [63:0] cfg_rx_cpl,
+    output reg  [12:0] cfg_rx_size,
+    output reg  [11:0] cfg_rx_prod,
+
+    // status in
+    input  wire        link_up,          // synchronised
+    input  wire [11:0] tx_cons,
+    input  wire [11:0] rx_cons,
+    input  wire        tx_idle,
+    input  wire        rx_idle,
+    input  wire        tx_fifo_empty,
+
+    // events
+    input  wire        ev_tx_cpl,
+    input  wire        ev_tx_frame,
+    input  wire [13:0] ev_tx_len,
+    input  wire        ev_tx_desc_err,
+    input  wire        ev_tx_dma_err,
+    input  wire        ev_rx_cpl,
+    input  wire        ev_rx_frame,
+    input  wire [13:0] ev_rx_len,
+    input  wire        ev_rx_desc_err,
+    input  wire        ev_rx_dma_err,
+    input  wire        ev_rx_drop_filter,
+    input  wire        ev_rx_drop_nodesc,
+    input  wire [31:0] cnt_rx_drop_mac,  // counted in rx_clk, synchronised
+    input  wire [31:0] cnt_rx_drop_fifo,
+
+    // MDIO
+    output wire        mdc,
+    output wire        mdio_o,
+    output wire        mdio_oe,
+    input  wire        mdio_i
+);
+
+`include "nic_regs.vh"
+
+// ---------------- AXI4-Lite ----------------
+wire        do_write;
+wire [11:0] aw_addr;
+wire [31:0] w_data;
+wire [3:0]  w_strb;
+wire        rd_en;
+wire [11:0] rd_addr;
+reg  [31:0] rd_val;
+
+nic_axil_slave #(.ADDR_WIDTH(12)) axil (
+    .clk(clk), .rst(rst),
+    .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
+    .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb), .s_axil_wvalid(s_axil_wvalid),
+    .s_axil_wready(s_axil_wready), .s_axil_bresp(s_axil_bresp), .s_axil_bvalid(s_axil_bvalid),
+    .s_axil_bready(s_axil_bready), .s_axil_araddr(s_axil_araddr), .s_axil_arvalid(s_axil_arvalid),
+    .s_axil_arready(s_axil_arready), .s_axil_rdata(s_axil_rdata), .s_axil_rresp(s_axil_rresp),
+    .s_axil_rvalid(s_axil_rvalid), .s_axil_rready(s_axil_rready),
+    .wr_en(do_write), .wr_addr(aw_addr), .wr_data(w_data), .wr_strb(w_strb),
+    .rd_en(rd_en), .rd_addr(rd_addr), .rd_data(rd_val)
+);
+
+wire [11:0] wa = {aw_addr[11:2], 2'b00};
+
+function [31:0] merge(input [31:0] old, input [31:0] nw, input [3:0] strb);
+    integer i;
+    begin
+        for (i = 0; i < 4; i = i + 1)
+            merge[i*8 +: 8] = strb[i] ? nw[i*8 +: 8] : old[i*8 +: 8];
+    end
+endfunction
+
+// ---------------- soft reset sequencer ----------------
+reg        rst_req;
+reg [5:0]  rst_cnt;        // 48..17: the MAC finishes the frame it holds; 16..1: reset
+assign soft_rst = rst_cnt != 6'd0 && rst_cnt <= 6'd16;
+wire rst_all = rst || soft_rst;
+
+always @(posedge clk) begin
+    if (rst) begin
+        rst_req <= 1'b0;
+        rst_cnt <= 6'd0;
+    end else begin
+        if (do_write && wa == REG_CTRL && w_strb[0] && w_data[CTRL_RESET_LSB])
+            rst_req <= 1'b1;
+        // The TX FIFO looks empty once its last word is in the serialiser: at most 8 bytes, the
+        // FCS and the MAC's pipeline are still to go, well inside the 32 cycles of drain.
+        if (rst_req && tx_idle && rx_idle && tx_fifo_empty && rst_cnt == 6'd0)
+            rst_cnt <= 6'd48;
+        else if (rst_cnt != 6'd0)
+            rst_cnt <= rst_cnt - 6'd1;
+        if (rst_cnt == 6'd1)
+            rst_req <= 1'b0;
+    end
+end
+
+// ---------------- registers ----------------
+reg [1:0]  ctrl_en;
+reg [3:0]  irq_cause, irq_mask;
+reg [15:0] mod_pkts;
+reg [23:0] mod_timer;
+reg [7:0]  mdio_div;
+assign cfg_tx_en = ctrl_en[0] && !rst_req;
+assign cfg_rx_en = ctrl_en[1] && !rst_req;
+
+wire [31:0] r_mac_lo = cfg_mac[31:0];
+wire [31:0] r_mac_hi = {16'd0, cfg_mac[47:32]};
+
+always @(posedge clk) begin
+    if (rst) begin
+        cfg_win_base <= 64'd0;
+        cfg_win_limit <= 64'd0;
+    end else if (do_write) begin
+        case (wa)
+        // 8-byte granularity, so that a beat that holds any byte of an allowed buffer lies
+        // wholly inside the window (the DMA moves whole 8-byte beats)
+        REG_DMA_WIN_BASE_LO:  cfg_win_base[31:0] <= merge(cfg_win_base[31:0], w_data, w_strb) & ~32'd7;
+        REG_DMA_WIN_BASE_HI:  cfg_win_base[63:32] <= merge(cfg_win_base[63:32], w_data, w_strb);
+        REG_DMA_WIN_LIMIT_LO: cfg_win_limit[31:0] <= merge(cfg_win_limit[31:0], w_data, w_strb) & ~32'd7;
+        REG_DMA_WIN_LIMIT_HI: cfg_win_limit[63:32] <= merge(cfg_win_limit[63:32], w_data, w_strb);
+        default: ;
+        endcase
+    end
+end
+
+// A write merges the strobed bytes into the register it addresses (each register's flip-flops
+// are enabled per byte, so no shared read-modify-write multiplexer is needed).
+// ---------------- MDIO ----------------
+wire        mdio_busy;
+wire [15:0] mdio_rd;
+reg  [26:0] mdio_cmd;
+wire        mdio_start = do_write && wa == REG_MDIO_CMD && !mdio_busy;
+
+nic_mdio mdio (
+    .clk(clk), .rst(rst_all), .cfg_div(mdio_div),
+    .start(mdio_start), .cmd_read(w_data[MDIO_CMD_READ_LSB]), .cmd_phy(w_data[MDIO_CMD_PHY_LSB +: 5]),
+    .cmd_reg(w_data[MDIO_CMD_REG_LSB +: 5]), .cmd_data(w_data[MDIO_CMD_DATA_LSB +: 16]),
+    .busy(mdio_busy), .rd_data(mdio_rd),
+    .mdc(mdc), .mdio_o(mdio_o), .mdio_oe(mdio_oe), .mdio_i(mdio_i)
+);
+
+// ---------------- interrupts ----------------
+reg        link_q;
+reg [15:0] pending;
+reg [23:0] timer;
+reg        fired;
+wire [3:0] ev = {ev_tx_dma_err || ev_rx_dma_err, link_up != link_q, ev_rx_cpl, ev_tx_cpl};
+wire [3:0] cause_clr = (do_write && wa == REG_IRQ_CAUSE) ? (w_data[3:0] & {4{w_strb[0]}}) : 4'd0;
+wire [3:0] cause_next = (irq_cause & ~cause_clr) | ev;
+wire [1:0] n_cpl = {1'b0, ev_tx_cpl} + {1'b0, ev_rx_cpl};
+
+always @(posedge clk) begin
+    if (rst_all) begin
+        ctrl_en <= RST_CTRL[1:0];
+        cfg_mac <= 48'd0;
+        cfg_filter <= RST_RX_FILTER[4:0];
+        cfg_max_len <= RST_MAX_LEN[13:0];
+        cfg_mc_hash <= 64'd0;
+        cfg_tx_ring <= 64'd0;
+        cfg_tx_cpl <= 64'd0;
+        cfg_tx_size <= RST_TX_SIZE[12:0];
+        cfg_tx_prod <= 12'd0;
+        cfg_rx_ring <= 64'd0;
+        cfg_rx_cpl <= 64'd0;
+        cfg_rx_size <= RST_RX_SIZE[12:0];
+        cfg_rx_prod <= 12'd0;
+        irq_cause <= 4'd0;
+        irq_mask <= 4'd0;
+        mod_pkts <= RST_IRQ_MOD_PKTS[15:0];
+        mod_timer <= 24'd0;
+        mdio_div <= RST_MDIO_DIV[7:0];
+        mdio_cmd <= 27'd0;
+        link_q <= link_up;
+        pending <= 16'd0;
+        timer <= 24'd0;
+        fired <= 1'b0;
+        irq <= 1'b0;
+    end else begin
+        if (do_write) begin
+            case (wa)
+            REG_CTRL:          if (w_strb[0]) ctrl_en <= w_data[1:0];
+            REG_MAC_LO:        cfg_mac[31:0] <= merge(cfg_mac[31:0], w_data, w_strb);
+            REG_MAC_HI:        begin
+                                   if (w_strb[0]) cfg_mac[39:32] <= w_data[7:0];
+                                   if (w_strb[1]) cfg_mac[47:40] <= w_data[15:8];
+                               end
+            REG_RX_FILTER:     if (w_strb[0]) cfg_filter <= w_data[4:0];
+            REG_MAX_LEN:       begin
+                                   if (w_strb[0]) cfg_max_len[7:0] <= w_data[7:0];
+                                   if (w_strb[1]) cfg_max_len[13:8] <= w_data[13:8];
+                               end
+            REG_MC_HASH_LO:    cfg_mc_hash[31:0] <= merge(cfg_mc_hash[31:0], w_data, w_strb);
+            REG_MC_HASH_HI:    cfg_mc_hash[63:32] <= merge(cfg_mc_hash[63:32], w_data, w_strb);
+            REG_TX_RING_LO:    cfg_tx_ring[31:0] <= merge(cfg_tx_ring[31:0], w_data, w_strb);
+            REG_TX_RING_HI:    cfg_tx_ring[63:32] <= merge(cfg_tx_ring[63:32], w_data, w_strb);
+            REG_TX_CPL_LO:     cfg_tx_cpl[31:0] <= merge(cfg_tx_cpl[31:0], w_data, w_strb);
+            REG_TX_CPL_HI:     cfg_tx_cpl[63:32] <= merge(cfg_tx_cpl[63:32], w_data, w_strb);
+            REG_TX_SIZE:       begin
+                                   if (w_strb[0]) cfg_tx_size[7:0] <= w_data[7:0];
+                                   if (w_strb[1]) cfg_tx_size[12:8] <= w_data[12:8];
+                               end
+            REG_TX_PROD:       begin
+                                   if (w_strb[0]) cfg_tx_prod[7:0] <= w_data[7:0];
+                                   if (w_strb[1]) cfg_tx_prod[11:8] <= w_data[11:8];
+                               end
+            REG_RX_RING_LO:    cfg_rx_ring[31:0] <= merge(cfg_rx_ring[31:0], w_data, w_strb);
+            REG_RX_RING_HI:    cfg_rx_ring[63:32] <= merge(cfg_rx_ring[63:32], w_data, w_strb);
+            REG_RX_CPL_LO:     cfg_rx_cpl[31:0] <= merge(cfg_rx_cpl[31:0], w_data, w_strb);
+            REG_RX_CPL_HI:     cfg_rx_cpl[63:32] <= merge(cfg_rx_cpl[63:32], w_data, w_strb);
+            REG_RX_SIZE:       begin
+                                   if (w_strb[0]) cfg_rx_size[7:0] <= w_data[7:0];
+                                   if (w_strb[1]) cfg_rx_size[12:8] <= w_data[12:8];
+                               end
+            REG_RX_PROD:       begin
+                                   if (w_strb[0]) cfg_rx_prod[7:0] <= w_data[7:0];
+                                   if (w_strb[1]) cfg_rx_prod[11:8] <= w_data[11:8];
+                               end
+            REG_IRQ_MASK:      if (w_strb[0]) irq_mask <= w_data[3:0];
+            REG_IRQ_MOD_PKTS:  begin
+                                   if (w_strb[0]) mod_pkts[7:0] <= w_data[7:0];
+                                   if (w_strb[1]) mod_pkts[15:8] <= w_data[15:8];
+                               end
+            REG_IRQ_MOD_TIMER: begin
+                                   if (w_strb[0]) mod_timer[7:0] <= w_data[7:0];
+                                   if (w_strb[1]) mod_timer[15:8] <= w_data[15:8];
+                                   if (w_strb[2]) mod_timer[23:16] <= w_data[23:16];
+                               end
+            REG_MDIO_CMD:      if (!mdio_busy) mdio_cmd <= w_data[26:0];
+            REG_MDIO_DIV:      if (w_strb[0]) mdio_div <= w_data[7:0];
+            default: ;
+            endcase
+        end
+
+        link_q <= link_up;
+        irq_cause <= cause_next;
+        if (cause_next[1:0] == 2'b00) begin
+            pending <= 16'd0;
+            timer <= 24'd0;
+            fired <= 1'b0;
+        end else begin
+            if (pending + {14'd0, n_cpl} >= 16'hFFFF)
+                pending <= 16'hFFFF;
+            else
+                pending <= pending + {14'd0, n_cpl};
+            if (pending != 16'd0)
+                timer <= timer + 24'd1;
+            if ((mod_pkts <= 16'd1 && pending + {14'd0, n_cpl} != 16'd0) ||
+                pending + {14'd0, n_cpl} >= mod_pkts ||
+                (mod_timer != 24'd0 && pending != 16'd0 && timer + 24'd1 >= mod_timer))
+                fired <= 1'b1;
+        end
+        irq <= |(irq_cause[3:2] & irq_mask[3:2]) || (fired && |(irq_cause[1:0] & irq_mask[1:0]));
+    end
+end
+
+// ---------------- statistics ----------------
+wire [31:0] c_tx_frames, c_tx_bytes, c_rx_frames, c_rx_bytes, c_drop_filter, c_drop_nodesc,
+            c_tx_desc_err, c_rx_desc_err, c_dma_err;
+stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s0 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(1'b1), .count(c_tx_frames));
+stat_counter #(.WIDTH(32), .INC_WIDTH(14)) s1 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(ev_tx_len), .count(c_tx_bytes));
+stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s2 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(1'b1), .count(c_rx_frames));
+stat_counter #(.WIDTH(32), .INC_WIDTH(14)) s3 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(ev_rx_len), .count(c_rx_bytes));
+stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s4 (.clk(clk), .rst(rst_all), .inc(ev_rx_drop_filter), .inc_value(1'b1), .count(c_drop_filter));
+stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s5 (.clk(clk), .rst(rst_all), .inc(ev_rx_drop_nodesc), .inc_value(1'b1), .count(c_drop_nodesc));
+stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s6 (.clk(clk), .rst(rst_all), .inc(ev_tx_desc_err), .inc_value(1'b1), .count(c_tx_desc_err));
+stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s7 (.clk(clk), .rst(rst_all), .inc(ev_rx_desc_err), .inc_value(1'b1), .count(c_rx_desc_err));
+stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s8 (.clk(clk), .rst(rst_all), .inc(ev_tx_dma_err || ev_rx_dma_err), .inc_value(1'b1), .count(c_dma_err));
+
+// The rx_clk counters are not reset by a soft reset (their domain is): report differences from
+// their value at the last reset, so that every counter reads 0 after CTRL.RESET.
+reg [31:0] base_drop_mac, base_drop_fifo;
+always @(posedge clk) begin
+    if (rst_all) begin
+        base_drop_mac <= cnt_rx_drop_mac;
+        base_drop_fifo <= cnt_rx_drop_fifo;
+    end
+end
+
+// ---------------- reads (registered by nic_axil_slave) ----------------
+always @* begin
+    case ({rd_addr[11:2], 2'b00})
+    REG_ID:               rd_val = RST_ID;
+    REG_VERSION:          rd_val = RST_VERSION;
+    REG_CTRL:             rd_val = {29'd0, rst_req || soft_rst, ctrl_en};
+    REG_STATUS:           rd_val = {29'd0, rx_idle, tx_idle, link_up};
+    REG_MAC_LO:           rd_val = r_mac_lo;
+    REG_MAC_HI:           rd_val = r_mac_hi;
+    REG_RX_FILTER:        rd_val = {27'd0, cfg_filter};
+    REG_MAX_LEN:          rd_val = {18'd0, cfg_max_len};
+    REG_MC_HASH_LO:       rd_val = cfg_mc_hash[31:0];
+    REG_MC_HASH_HI:       rd_val = cfg_mc_hash[63:32];
+    REG_DMA_WIN_BASE_LO:  rd_val = cfg_win_base[31:0];
+    REG_DMA_WIN_BASE_HI:  rd_val = cfg_win_base[63:32];
+    REG_DMA_WIN_LIMIT_LO: rd_val = cfg_win_limit[31:0];
+    REG_DMA_WIN_LIMIT_HI: rd_val = cfg_win_limit[63:32];
+    REG_TX_RING_LO:       rd_val = cfg_tx_ring[31:0];
+    REG_TX_RING_HI:       rd_val = cfg_tx_ring[63:32];
+    REG_TX_CPL_LO:        rd_val = cfg_tx_cpl[31:0];
+    REG_TX_CPL_HI:        rd_val = cfg_tx_cpl[63:32];
+    REG_TX_SIZE:          rd_val = {19'd0, cfg_tx_size};
+    REG_TX_PROD:          rd_val = {20'd0, cfg_tx_prod};
+    REG_TX_CONS:          rd_val = {20'd0, tx_cons};
+    REG_RX_RING_LO:       rd_val = cfg_rx_ring[31:0];
+    REG_RX_RING_HI:       rd_val = cfg_rx_ring[63:32];
+    REG_RX_CPL_LO:        rd_val = cfg_rx_cpl[31:0];
+    REG_RX_CPL_HI:        rd_val = cfg_rx_cpl[63:32];
+    REG_RX_SIZE:          rd_val = {19'd0, cfg_rx_size};
+    REG_RX_PROD:          rd_val = {20'd0, cfg_rx_prod};
+    REG_RX_CONS:          rd_val = {20'd0, rx_cons};
+    REG_IRQ_CAUSE:        rd_val = {28'd0, irq_cause};
+    REG_IRQ_MASK:         rd_val = {28'd0, irq_mask};
+    REG_IRQ_MOD_PKTS:     rd_val = {16'd0, mod_pkts};
+    REG_IRQ_MOD_TIMER:    rd_val = {8'd0, mod_timer};
+    REG_MDIO_CMD:         rd_val = {mdio_busy, 4'd0, mdio_cmd};
+    REG_MDIO_DATA:        rd_val = {16'd0, mdio_rd};
+    REG_MDIO_DIV:         rd_val = {24'd0, mdio_div};
+    REG_STAT_TX_FRAMES:   rd_val = c_tx_frames;
+    REG_STAT_TX_BYTES:    rd_val = c_tx_bytes;
+    REG_STAT_RX_FRAMES:   rd_val = c_rx_frames;
+    REG_STAT_RX_BYTES:    rd_val = c_rx_bytes;
+    REG_STAT_RX_DROP_MAC: rd_val = cnt_rx_drop_mac - base_drop_mac;
+    REG_STAT_RX_DROP_FILTER: rd_val = c_drop_filter;
+    REG_STAT_RX_DROP_NODESC: rd_val = c_drop_nodesc;
+    REG_STAT_RX_DROP_FIFO: rd_val = cnt_rx_drop_fifo - base_drop_fifo;
+    REG_STAT_TX_DESC_ERR: rd_val = c_tx_desc_err;
+    REG_STAT_RX_DESC_ERR: rd_val = c_rx_desc_err;
+    REG_STAT_DMA_ERR:     rd_val = c_dma_err;
+    default:              rd_val = 32'd0;
+    endcase
+end
+
+wire unused_ok = &{1'b0, rd_addr[1:0], aw_addr[1:0], rd_en};
+
+endmodule
+
+`resetall

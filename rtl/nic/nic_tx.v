@@ -1,0 +1,452 @@
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+// TX engine, core clock domain: descriptor ring -> DMA read -> checksum insertion -> TX FIFO,
+// and one completion per descriptor.
+//
+//   idle -> fetch a group of up to 2 descriptors (one AXI burst, never across the group's
+//           32-byte block, so never across 4 KB: ARM IHI 0022 section A3.4.1)
+//        -> check the descriptor at CONS: buffer inside the DMA window, length 1..MAX_LEN,
+//           checksum offsets inside the frame; a bad one gets an error completion, nothing read
+//        -> wait for room for the whole frame in the FIFO, read it with INCR bursts split at
+//           4 KB boundaries (all bursts issued back to back, data taken at one beat per cycle)
+//           into the FIFO as the beats come, summing the checksum ranges on the way
+//        -> fold the sums, patch the checksum bytes into the frame still uncommitted in the FIFO,
+//           commit it and hand its {a0, len} to the serialiser
+//        -> write the completion {len, index, status, phase}, CONS+1.
+//
+// Checksums (RFC 1071). Beats are host memory words, so frame byte k sits in lane (k+a0) mod 8
+// of beat (k+a0)/8, a0 = address mod 8. Summing lanes pairwise (even lane = high byte) gives the
+// sum of the frame's 16-bit words when a0 is even; when a0 is odd every byte sits in the other
+// half of its word, and by RFC 1071 section 2(B) the sum is then the byte-swapped one.
+//   IP (RFC 791): bytes 14 .. 14+IP_HLEN-1, bytes 24-25 (the checksum field) taken as zero;
+//      ~sum written at 24.
+//   L4 (Linux CHECKSUM_PARTIAL): bytes CSUM_START .. end, including the field the driver seeded
+//      with the pseudo-header sum; ~sum written at CSUM_START+CSUM_OFF, 0 sent as 0xFFFF (RFC 768;
+//      for TCP the same number in ones' complement, RFC 1624 section 3).
+module nic_tx (
+    input  wire        clk,
+    input  wire        rst,
+
+    // configuration
+    input  wire        cfg_enable,
+    input  wire [63:0] cfg_ring_base,
+    input  wire [63:0] cfg_cpl_base,
+    input  wire [12:0] cfg_size,
+    input  wire [11:0] cfg_prod,
+    input  wire [13:0] cfg_max_len,
+    input  wire [63:0] cfg_win_base,
+    input  wire [63:0] cfg_win_limit,
+    output reg  [11:0] cons,
+    output wire        idle,
+
+    // AXI4 read (rready is always high: room is reserved before a read is issued)
+    output reg  [63:0] m_axi_araddr,
+    output reg  [7:0]  m_axi_arlen,
+    output reg         m_axi_arvalid,
+    input  wire        m_axi_arready,
+    input  wire [63:0] m_axi_rdata,
+    input  wire        m_axi_rlast,
+    input  wire        m_axi_rvalid,
+    // AXI4 write (completions only; bready always high)
+    output reg  [63:0] m_axi_awaddr,
+    output reg         m_axi_awvalid,
+    input  wire        m_axi_awready,
+    output reg  [63:0] m_axi_wdata,
+    output reg         m_axi_wlast,
+    output reg         m_axi_wvalid,
+    input  wire        m_axi_wready,
+    input  wire        m_axi_bvalid,
+
+    // TX FIFO write side
+    output reg         fifo_wr_en,
+    output reg  [63:0] fifo_wr_data,
+    output reg         fifo_commit,
+    output reg         patch_en,
+    output reg  [8:0]  patch_addr,
+    output reg  [7:0]  patch_be,
+    output reg  [63:0] patch_data,
+    input  wire [9:0]  fifo_wr_ptr,
+    input  wire [9:0]  fifo_free,
+    output reg         info_wr_en,
+    output reg  [23:0] info_wr_data,     // {7'b0, a0[2:0], len[13:0]}
+    input  wire [4:0]  info_free,
+
+    // one-cycle events
+    output reg         stat_cpl,         // a completion was written
+    output reg         stat_frame,       // ... for a frame that was sent
+    output reg  [13:0] stat_len,
+    output reg         stat_desc_err,    // ... for a bad descriptor
+    output reg         stat_dma_err,     // a ring access fell outside the window: halted
+    output reg         halted
+);
+
+localparam [3:0]
+    S_IDLE   = 4'd0,
+    S_FETCH  = 4'd1,    // descriptor group: AR
+    S_FETCHR = 4'd2,    // descriptor group: R beats
+    S_CHECK  = 4'd3,
+    S_SPACE  = 4'd4,    // wait for FIFO room
+    S_DATA   = 4'd5,    // AR bursts and R beats
+    S_FOLD1  = 4'd6,
+    S_FOLD2  = 4'd7,
+    S_PATCH  = 4'd8,
+    S_CPL    = 4'd9,    // AW and two W beats
+    S_HALT   = 4'd10;
+
+reg  [3:0]  state;
+
+// ---- ring state ----
+reg  [11:0] fetch_idx;     // next descriptor to fetch; cache holds cons .. fetch_idx-1
+reg         phase;         // phase bit of the completion at cons
+wire [12:0] size = cfg_size;
+wire [12:0] avail = (cfg_prod >= fetch_idx) ? {1'b0, cfg_prod - fetch_idx}
+                                            : {1'b0, cfg_prod} + size - {1'b0, fetch_idx};
+wire [12:0] to_end = size - {1'b0, fetch_idx};
+wire [2:0]  to_blk = 3'd2 - {2'b00, fetch_idx[0]};
+wire [12:0] n0 = (avail < {10'd0, to_blk}) ? avail : {10'd0, to_blk};
+wire [2:0]  n_fetch = (to_end < n0) ? to_end[2:0] : n0[2:0];
+wire        cache_empty = (cons == fetch_idx);
+wire [11:0] cons_next = ({1'b0, cons} == size - 13'd1) ? 12'd0 : cons + 12'd1;
+
+// Window check of [a, a+len), 65-bit sums so that nothing wraps. One checker, shared: the ring
+// fetch (S_IDLE), the descriptor (S_CHECK) and the completion (S_CPL) are checked in different
+// states.
+reg  [63:0] chk_addr;
+reg  [15:0] chk_len;
+wire        chk_ok = (chk_addr >= cfg_win_base) &&
+                     ({1'b0, chk_addr} + {49'd0, chk_len} <= {1'b0, cfg_win_limit});
+
+// ---- descriptor cache: 2 entries, slot = index mod 2 (enough for line rate from 256 bytes) ----
+reg  [63:0] c_addr [0:1];
+reg  [55:0] c_ctl  [0:1];  // {off[7:0], start[15:0], hlen[7:0], flags[7:0], len[15:0]}
+reg  [3:0]  fbeat;         // beat of the group being fetched
+reg  [2:0]  fcount;        // descriptors in the group
+
+wire [63:0] d_addr = c_addr[cons[0]];
+wire [55:0] d_ctl  = c_ctl[cons[0]];
+wire [15:0] d_len   = d_ctl[15:0];
+wire        d_csip  = d_ctl[16];
+wire        d_csl4  = d_ctl[17];
+wire [7:0]  d_hlen  = d_ctl[31:24];
+wire [15:0] d_start = d_ctl[47:32];
+wire [7:0]  d_off   = d_ctl[55:48];
+
+// ---- the frame in flight (latched at S_CHECK) ----
+reg  [63:0] f_addr;        // next burst address
+reg  [13:0] f_len;
+reg  [2:0]  f_a0;
+reg         f_ip, f_l4;
+reg  [13:0] f_ip_end;      // 14 + IP_HLEN
+reg  [13:0] f_l4_start;
+reg  [13:0] f_l4_pos;      // where the L4 checksum goes
+reg  [11:0] ar_left;       // beats still to request
+reg  [11:0] r_beat;        // beats received
+reg  [11:0] n_beats;
+reg  [8:0]  f_base;        // FIFO word of beat 0
+reg  [31:0] sum_ip, sum_l4;
+reg  [15:0] ck_ip, ck_l4;
+reg  [1:0]  patch_step;
+reg  [7:0]  f_status;
+reg  [1:0]  cpl_beat;
+reg  [7:0]  rd_out;        // AR bursts without their last R beat yet
+reg  [7:0]  wr_out;        // AW without B yet
+
+assign idle = (state == S_IDLE || state == S_HALT) && rd_out == 8'd0 && wr_out == 8'd0;
+
+// ---- per-beat checksum terms ----
+// Frame offset of lane 0 of this beat (may be negative in the first beat: 15-bit two's
+// complement); lane l holds frame byte off0 + l.
+wire [14:0] off0 = {r_beat, 3'b000} - {12'd0, f_a0};
+reg [18:0] add_ip, add_l4;      // at most 8 bytes: four 16-bit words, below 2^18
+reg [14:0] o;
+reg [15:0] wv;
+integer l;
+always @* begin
+    add_ip = 19'd0;
+    add_l4 = 19'd0;
+    o = 15'd0;
+    wv = 16'd0;
+    for (l = 0; l < 8; l = l + 1) begin
+        o = off0 + l[14:0];
+        wv = l[0] ? {8'd0, m_axi_rdata[l*8 +: 8]} : {m_axi_rdata[l*8 +: 8], 8'd0};
+        // o[14]: before the frame (negative); frames are shorter than 2^14 bytes
+        if (!o[14] && o[13:0] < f_len) begin
+            if (f_ip && o[13:0] >= 14'd14 && o[13:0] < f_ip_end && o[13:0] != 14'd24 &&
+                o[13:0] != 14'd25)
+                add_ip = add_ip + {3'd0, wv};
+            if (f_l4 && o[13:0] >= f_l4_start)
+                add_l4 = add_l4 + {3'd0, wv};
+        end
+    end
+end
+
+function [15:0] fold16(input [31:0] s);
+    reg [16:0] t;
+    begin
+        t = {1'b0, s[15:0]} + {1'b0, s[31:16]};
+        fold16 = t[15:0] + {15'd0, t[16]};
+    end
+endfunction
+
+// patch step k: byte position and value
+reg  [13:0] p_pos;
+reg  [7:0]  p_val;
+reg         p_on;
+always @* begin
+    case (patch_step)
+    2'd0: begin p_on = f_ip; p_pos = 14'd24;           p_val = ck_ip[15:8]; end
+    2'd1: begin p_on = f_ip; p_pos = 14'd25;           p_val = ck_ip[7:0];  end
+    2'd2: begin p_on = f_l4; p_pos = f_l4_pos;         p_val = ck_l4[15:8]; end
+    default: begin p_on = f_l4; p_pos = f_l4_pos + 14'd1; p_val = ck_l4[7:0]; end
+    endcase
+end
+wire [13:0] p_lin = p_pos + {11'd0, f_a0};
+
+// descriptor checks
+wire [16:0] need_sum = {14'd0, d_addr[2:0]} + {1'b0, d_len} + 17'd7;
+wire [13:0] need_beats = need_sum[16:3];     // beats that hold the frame
+wire [16:0] l4_need = {1'b0, d_start} + {9'd0, d_off} + 17'd2;
+wire err_len = d_len == 16'd0 || d_len > {2'b00, cfg_max_len} ||
+               (d_csip && (d_hlen < 8'd20 || d_hlen > 8'd60 || {8'd0, d_hlen} + 16'd14 > d_len)) ||
+               (d_csl4 && l4_need > {1'b0, d_len}) ||
+               need_beats > 14'd511;       // longer than the FIFO (4 KB) can ever hold
+wire err_addr = !chk_ok;
+
+// burst length: up to the 4 KB boundary, at most 256 beats
+wire [9:0]  to_4k = 10'd512 - {1'b0, f_addr[11:3]};
+wire [11:0] burst = (ar_left < {2'b00, to_4k}) ? ar_left : {2'b00, to_4k};
+wire [11:0] burst_c = (burst > 12'd256) ? 12'd256 : burst;
+
+wire [63:0] fetch_addr = {cfg_ring_base[63:7], 7'd0} + {48'd0, fetch_idx, 4'd0};
+wire [63:0] cpl_addr = {cfg_cpl_base[63:4], 4'd0} + {48'd0, cons, 4'd0};
+
+always @* begin
+    case (state)
+    S_IDLE:  begin chk_addr = fetch_addr; chk_len = {9'd0, n_fetch, 4'd0}; end
+    S_CHECK: begin chk_addr = d_addr;     chk_len = d_len; end
+    default: begin chk_addr = cpl_addr;   chk_len = 16'd16; end
+    endcase
+end
+
+// bits that are deliberately ignored (alignment, flags reserved for later)
+wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fifo_wr_ptr[9], d_ctl[23:18],
+                   p_lin[13:12], need_beats[13:12], need_sum[2:0]};
+
+integer k;
+always @(posedge clk) begin
+    fifo_wr_en <= 1'b0;
+    fifo_commit <= 1'b0;
+    patch_en <= 1'b0;
+    info_wr_en <= 1'b0;
+    stat_cpl <= 1'b0;
+    stat_frame <= 1'b0;
+    stat_desc_err <= 1'b0;
+    stat_dma_err <= 1'b0;
+
+    if (rst) begin
+        state <= S_IDLE;
+        cons <= 12'd0;
+        fetch_idx <= 12'd0;
+        phase <= 1'b1;
+        m_axi_arvalid <= 1'b0;
+        m_axi_awvalid <= 1'b0;
+        m_axi_wvalid <= 1'b0;
+        rd_out <= 8'd0;
+        wr_out <= 8'd0;
+        halted <= 1'b0;
+    end else begin
+        rd_out <= rd_out + {7'd0, m_axi_arvalid && m_axi_arready} - {7'd0, m_axi_rvalid && m_axi_rlast};
+        wr_out <= wr_out + {7'd0, m_axi_awvalid && m_axi_awready} - {7'd0, m_axi_bvalid};
+
+        case (state)
+        S_IDLE: begin
+            if (cfg_enable) begin
+                if (!cache_empty) begin
+                    state <= S_CHECK;
+                end else if (n_fetch != 3'd0) begin
+                    if (!chk_ok) begin
+                        stat_dma_err <= 1'b1;
+                        halted <= 1'b1;
+                        state <= S_HALT;
+                    end else begin
+                        m_axi_araddr <= fetch_addr;
+                        m_axi_arlen <= {4'd0, n_fetch, 1'b0} - 8'd1;
+                        m_axi_arvalid <= 1'b1;
+                        fcount <= n_fetch;
+                        fbeat <= 4'd0;
+                        state <= S_FETCH;
+                    end
+                end
+            end
+        end
+        S_FETCH: begin
+            if (m_axi_arready) begin
+                m_axi_arvalid <= 1'b0;
+                state <= S_FETCHR;
+            end
+        end
+        S_FETCHR: begin
+            if (m_axi_rvalid) begin
+                fbeat <= fbeat + 4'd1;
+                if (!fbeat[0])
+                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata;
+                else
+                    c_ctl[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[55:0];
+                if (m_axi_rlast) begin
+                    fetch_idx <= ({1'b0, fetch_idx} + {10'd0, fcount} == size) ? 12'd0
+                                 : fetch_idx + {9'd0, fcount};
+                    state <= S_IDLE;
+                end
+            end
+        end
+        S_CHECK: begin
+            f_addr <= {d_addr[63:3], 3'b000};
+            f_len <= d_len[13:0];
+            f_a0 <= d_addr[2:0];
+            f_ip <= d_csip;
+            f_l4 <= d_csl4;
+            f_ip_end <= {6'd0, d_hlen} + 14'd14;
+            f_l4_start <= d_start[13:0];
+            f_l4_pos <= d_start[13:0] + {6'd0, d_off};
+            ar_left <= need_beats[11:0];
+            n_beats <= need_beats[11:0];
+            r_beat <= 12'd0;
+            sum_ip <= 32'd0;
+            sum_l4 <= 32'd0;
+            f_status <= {6'd0, err_len, err_addr};
+            if (err_len || err_addr) begin
+                state <= S_CPL;
+                cpl_beat <= 2'd0;
+            end else begin
+                state <= S_SPACE;
+            end
+        end
+        S_SPACE: begin
+            if ({2'b00, fifo_free} > n_beats && info_free != 5'd0) begin
+                f_base <= fifo_wr_ptr[8:0];
+                state <= S_DATA;
+            end
+        end
+        S_DATA: begin
+            // requests
+            if (m_axi_arvalid) begin
+                if (m_axi_arready)
+                    m_axi_arvalid <= 1'b0;
+            end else if (ar_left != 12'd0) begin
+                m_axi_araddr <= f_addr;
+                m_axi_arlen <= burst_c[7:0] - 8'd1;
+                m_axi_arvalid <= 1'b1;
+                f_addr <= f_addr + {49'd0, burst_c, 3'b000};
+                ar_left <= ar_left - burst_c;
+            end
+            // data
+            if (m_axi_rvalid) begin
+                fifo_wr_en <= 1'b1;
+                fifo_wr_data <= m_axi_rdata;
+                sum_ip <= sum_ip + {13'd0, add_ip};
+                sum_l4 <= sum_l4 + {13'd0, add_l4};
+                r_beat <= r_beat + 12'd1;
+                if (r_beat + 12'd1 == n_beats)
+                    state <= S_FOLD1;
+            end
+        end
+        S_FOLD1: begin
+            ck_ip <= fold16(sum_ip);
+            ck_l4 <= fold16(sum_l4);
+            state <= S_FOLD2;
+        end
+        S_FOLD2: begin
+            // odd a0: the lanes paired the bytes the other way round (RFC 1071 section 2(B))
+            ck_ip <= ~(f_a0[0] ? {ck_ip[7:0], ck_ip[15:8]} : ck_ip);
+            ck_l4 <= (f_a0[0] ? {ck_l4[7:0], ck_l4[15:8]} : ck_l4) == 16'hFFFF ? 16'hFFFF
+                     : ~(f_a0[0] ? {ck_l4[7:0], ck_l4[15:8]} : ck_l4);
+            patch_step <= 2'd0;
+            state <= S_PATCH;
+        end
+        S_PATCH: begin
+            if (p_on) begin
+                patch_en <= 1'b1;
+                patch_addr <= f_base + p_lin[11:3];
+                for (k = 0; k < 8; k = k + 1) begin
+                    patch_be[k] <= p_lin[2:0] == k[2:0];
+                    patch_data[k*8 +: 8] <= p_val;
+                end
+            end
+            patch_step <= patch_step + 2'd1;
+            if (patch_step == 2'd3) begin
+                fifo_commit <= 1'b1;
+                info_wr_en <= 1'b1;
+                info_wr_data <= {7'd0, f_a0, f_len};
+                state <= S_CPL;
+                cpl_beat <= 2'd0;
+            end
+        end
+        S_CPL: begin
+            if (cpl_beat == 2'd0) begin
+                if (!chk_ok) begin
+                    stat_dma_err <= 1'b1;
+                    halted <= 1'b1;
+                    state <= S_HALT;
+                end else begin
+                    m_axi_awaddr <= cpl_addr;
+                    m_axi_awvalid <= 1'b1;
+                    m_axi_wdata <= {24'd0, f_status, 4'd0, cons, 2'b00, f_len};
+                    m_axi_wlast <= 1'b0;
+                    m_axi_wvalid <= 1'b1;
+                    cpl_beat <= 2'd1;
+                end
+            end else begin
+                if (m_axi_awvalid && m_axi_awready)
+                    m_axi_awvalid <= 1'b0;
+                if (m_axi_wvalid && m_axi_wready) begin
+                    if (m_axi_wlast) begin
+                        m_axi_wvalid <= 1'b0;
+                        cpl_beat <= 2'd2;
+                    end else begin
+                        m_axi_wdata <= {phase, 63'd0};
+                        m_axi_wlast <= 1'b1;
+                    end
+                end
+                // done once both the address and the last data beat are through (now or before)
+                if ((!m_axi_awvalid || m_axi_awready) &&
+                    ((m_axi_wvalid && m_axi_wready && m_axi_wlast) || cpl_beat == 2'd2)) begin
+                    begin
+                        stat_cpl <= 1'b1;
+                        stat_frame <= f_status == 8'd0;
+                        stat_len <= f_len;
+                        stat_desc_err <= f_status != 8'd0;
+                        cons <= cons_next;
+                        if (cons_next == 12'd0)
+                            phase <= ~phase;
+                        state <= S_IDLE;
+                    end
+                end
+            end
+        end
+        default: ;    // S_HALT: until reset
+        endcase
+    end
+end
+
+`ifdef FORMAL
+// Ring invariants, proved by rtl/nic/formal/run.sh (nic_dma_props) for any constant ring size of
+// 16..4096 entries and any doorbell value below it: the indexes stay inside the ring and the
+// descriptor cache never holds more than one fetch group (2 descriptors).
+reg f_reset_seen = 1'b0;
+always @(posedge clk) if (rst) f_reset_seen <= 1'b1;
+wire [12:0] f_cached = (fetch_idx >= cons) ? {1'b0, fetch_idx - cons}
+                                           : {1'b0, fetch_idx} + size - {1'b0, cons};
+always @* begin
+    if (f_reset_seen && !rst) begin
+        assert({1'b0, cons} < size);
+        assert({1'b0, fetch_idx} < size);
+        assert(f_cached <= 13'd2);
+    end
+end
+`endif
+
+endmodule
+
+`resetall

@@ -1,0 +1,221 @@
+#include "nic/axi_models.h"
+
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+namespace nic::sim {
+
+namespace {
+std::string hexs(uint64_t v) {
+    std::ostringstream s;
+    s << "0x" << std::hex << v;
+    return s.str();
+}
+}  // namespace
+
+void HostMemory::write(uint64_t a, const void* p, size_t n) {
+    if (!contains(a, n)) throw std::out_of_range("HostMemory::write outside memory at " + hexs(a));
+    std::memcpy(at(a), p, n);
+}
+void HostMemory::read(uint64_t a, void* p, size_t n) const {
+    if (!contains(a, n)) throw std::out_of_range("HostMemory::read outside memory at " + hexs(a));
+    std::memcpy(p, &mem_[a - base_], n);
+}
+void HostMemory::fill(uint64_t a, uint8_t v, size_t n) {
+    if (!contains(a, n)) throw std::out_of_range("HostMemory::fill outside memory at " + hexs(a));
+    std::memset(at(a), v, n);
+}
+std::vector<uint8_t> HostMemory::bytes(uint64_t a, size_t n) const {
+    std::vector<uint8_t> v(n);
+    read(a, v.data(), n);
+    return v;
+}
+uint64_t HostMemory::rd64(uint64_t a) const {
+    uint64_t v;
+    read(a, &v, 8);
+    return v;
+}
+
+AxiSlaveMemory::AxiSlaveMemory(HostMemory& mem, const AxiSlaveConfig& cfg)
+    : mem_(mem), cfg_(cfg), rng_(cfg.seed) {
+    reset();
+}
+
+void AxiSlaveMemory::reset() {
+    reads_.clear();
+    writes_.clear();
+    wq_.clear();
+    bs_.clear();
+    prev_ar_wait_ = prev_aw_wait_ = prev_w_wait_ = false;
+    update_outputs();
+}
+
+void AxiSlaveMemory::check_burst(const char* ch, uint64_t addr, unsigned len, unsigned size,
+                                 unsigned burst) {
+    std::string where = std::string(ch) + " " + hexs(addr) + " len " + std::to_string(len + 1);
+    if (size != 3) protocol_.push_back(where + ": size is not 8 bytes");
+    if (burst != 1) protocol_.push_back(where + ": burst is not INCR");
+    if (addr % 8) protocol_.push_back(where + ": not aligned to the beat size");
+    // A3.4.1: a burst must not cross a 4 KB boundary
+    if ((addr & 0xFFF) + uint64_t(len + 1) * 8 > 4096) protocol_.push_back(where + ": crosses 4 KB");
+    uint64_t n = uint64_t(len + 1) * 8;
+    if (addr < win_lo_ || addr + n > win_hi_) violations_.push_back(where + ": outside the DMA window");
+    if (!mem_.contains(addr, n)) violations_.push_back(where + ": outside host memory");
+}
+
+void AxiSlaveMemory::clock(const AxiMasterSignals& in) {
+    // Handshake rules (A3.2.1): a VALID that was not taken must still be there, unchanged.
+    if (prev_ar_wait_ && (!in.arvalid || in.araddr != prev_.araddr || in.arlen != prev_.arlen ||
+                          in.arid != prev_.arid))
+        protocol_.push_back("AR changed or dropped before ARREADY at cycle " + std::to_string(cycle_));
+    if (prev_aw_wait_ && (!in.awvalid || in.awaddr != prev_.awaddr || in.awlen != prev_.awlen ||
+                          in.awid != prev_.awid))
+        protocol_.push_back("AW changed or dropped before AWREADY at cycle " + std::to_string(cycle_));
+    if (prev_w_wait_ && (!in.wvalid || in.wdata != prev_.wdata || in.wstrb != prev_.wstrb ||
+                         in.wlast != prev_.wlast))
+        protocol_.push_back("W changed or dropped before WREADY at cycle " + std::to_string(cycle_));
+
+    bool ar = in.arvalid && out_.arready;
+    bool aw = in.awvalid && out_.awready;
+    bool w = in.wvalid && out_.wready;
+    bool r = out_.rvalid && in.rready;
+    bool b = out_.bvalid && in.bready;
+    prev_ar_wait_ = in.arvalid && !out_.arready;
+    prev_aw_wait_ = in.awvalid && !out_.awready;
+    prev_w_wait_ = in.wvalid && !out_.wready;
+    prev_ = in;
+
+    if (ar) {
+        check_burst("AR", in.araddr, in.arlen, in.arsize, in.arburst);
+        reads_.push_back(Burst{in.araddr, unsigned(in.arlen) + 1, in.arid, cycle_ + cfg_.read_latency});
+    }
+    if (r) {
+        Burst& f = reads_.front();
+        ++read_beats_;
+        if (++f.beat == f.len) reads_.pop_front();
+    }
+    if (aw) {
+        check_burst("AW", in.awaddr, in.awlen, in.awsize, in.awburst);
+        writes_.push_back(Burst{in.awaddr, unsigned(in.awlen) + 1, in.awid, 0});
+    }
+    if (w) wq_.push_back(WBeat{in.wdata, in.wstrb, in.wlast});
+    while (!writes_.empty() && !wq_.empty()) {
+        Burst& f = writes_.front();
+        WBeat wb = wq_.front();
+        wq_.pop_front();
+        uint64_t a = f.addr + uint64_t(f.beat) * 8;
+        bool last = f.beat + 1 == f.len;
+        if (wb.last != last)
+            protocol_.push_back("WLAST at beat " + std::to_string(f.beat + 1) + " of " +
+                                std::to_string(f.len) + " (AW " + hexs(f.addr) + ")");
+        if (mem_.contains(a, 8)) {
+            for (int i = 0; i < 8; ++i)
+                if (wb.strb >> i & 1) *mem_.at(a + i) = uint8_t(wb.data >> (8 * i));
+        }
+        ++write_beats_;
+        if (on_write) on_write(a, wb.strb, wb.data, cycle_);
+        if (++f.beat == f.len) {
+            bs_.push_back(BResp{f.id, cycle_ + cfg_.write_latency});
+            writes_.pop_front();
+        }
+    }
+    if (b) bs_.pop_front();
+    ++cycle_;
+    update_outputs();
+}
+
+void AxiSlaveMemory::update_outputs() {
+    auto ready = [&] {
+        return cfg_.ready_stall_pct == 0 || unsigned(rng_() % 100) >= cfg_.ready_stall_pct;
+    };
+    out_.arready = ready();
+    out_.awready = ready();
+    out_.wready = ready();
+    out_.rvalid = false;
+    out_.rlast = false;
+    if (!reads_.empty() && reads_.front().ready <= cycle_) {
+        const Burst& f = reads_.front();
+        uint64_t a = f.addr + uint64_t(f.beat) * 8;
+        out_.rvalid = true;
+        out_.rid = f.id;
+        out_.rdata = mem_.contains(a, 8) ? mem_.rd64(a) : 0xDEADBEEFDEADBEEFull;
+        out_.rresp = mem_.contains(a, 8) ? 0 : 2;
+        out_.rlast = f.beat + 1 == f.len;
+    }
+    out_.bvalid = !bs_.empty() && bs_.front().ready <= cycle_;
+    out_.bid = out_.bvalid ? bs_.front().id : 0;
+    out_.bresp = 0;
+}
+
+// ---------------- AXI4-Lite master ----------------
+
+void AxiLiteMaster::reset() {
+    ops_.clear();
+    out_ = {};
+    active_ = false;
+}
+
+void AxiLiteMaster::write(uint16_t addr, uint32_t data, uint8_t strb,
+                          std::function<void(uint32_t, uint8_t)> done) {
+    ops_.push_back(Op{true, addr, data, strb, std::move(done)});
+    if (!active_) start();
+}
+
+void AxiLiteMaster::read(uint16_t addr, std::function<void(uint32_t, uint8_t)> done) {
+    ops_.push_back(Op{false, addr, 0, 0, std::move(done)});
+    if (!active_) start();
+}
+
+void AxiLiteMaster::start() {
+    out_ = {};
+    if (ops_.empty()) {
+        active_ = false;
+        return;
+    }
+    active_ = true;
+    aw_done_ = w_done_ = false;
+    const Op& op = ops_.front();
+    if (op.write) {
+        out_.awaddr = op.addr;
+        out_.awvalid = true;
+        out_.wdata = op.data;
+        out_.wstrb = op.strb;
+        out_.wvalid = true;
+        out_.bready = true;
+    } else {
+        out_.araddr = op.addr;
+        out_.arvalid = true;
+        out_.rready = true;
+    }
+}
+
+void AxiLiteMaster::clock(const AxiLiteSlaveSignals& in) {
+    if (!active_) return;
+    Op& op = ops_.front();
+    if (op.write) {
+        if (out_.awvalid && in.awready) { out_.awvalid = false; aw_done_ = true; }
+        if (out_.wvalid && in.wready) { out_.wvalid = false; w_done_ = true; }
+        if (in.bvalid) {
+            if (!aw_done_ || !w_done_) protocol_.push_back("B before AW and W were taken");
+            auto done = std::move(op.done);
+            uint8_t resp = in.bresp;
+            ops_.pop_front();
+            start();
+            if (done) done(0, resp);
+        }
+    } else {
+        if (out_.arvalid && in.arready) { out_.arvalid = false; aw_done_ = true; }
+        if (in.rvalid) {
+            if (!aw_done_ && !(out_.arvalid && in.arready)) protocol_.push_back("R before AR was taken");
+            auto done = std::move(op.done);
+            uint32_t d = in.rdata;
+            uint8_t resp = in.rresp;
+            ops_.pop_front();
+            start();
+            if (done) done(d, resp);
+        }
+    }
+}
+
+}  // namespace nic::sim

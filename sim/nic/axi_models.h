@@ -1,0 +1,141 @@
+// Cycle-level C++ models of the NIC's host side, independent of Verilator and of SystemC so that
+// the co-simulation can reuse them:
+//   HostMemory     flat byte-addressed host memory
+//   AxiSlaveMemory an AXI4 slave (ARM IHI 0022E) in front of it: fixed latency from address to
+//                  first data / from last write beat to B, any number of outstanding bursts,
+//                  answered in order; checks the master's protocol on every cycle and records
+//                  every access outside the DMA window the test declares
+//   AxiLiteMaster  an AXI4-Lite master that runs register reads and writes one at a time
+// Each model is clocked by its owner: outputs() gives the signals to drive before a rising edge,
+// clock(in) takes the master's signals as they were at that edge and advances.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace nic::sim {
+
+class HostMemory {
+public:
+    HostMemory(uint64_t base, size_t size) : base_(base), mem_(size, 0) {}
+    uint64_t base() const { return base_; }
+    uint64_t end() const { return base_ + mem_.size(); }
+    bool contains(uint64_t a, size_t n) const { return a >= base_ && a + n <= end() && a + n >= a; }
+    uint8_t* at(uint64_t a) { return &mem_[a - base_]; }
+    void write(uint64_t a, const void* p, size_t n);
+    void read(uint64_t a, void* p, size_t n) const;
+    void fill(uint64_t a, uint8_t v, size_t n);
+    std::vector<uint8_t> bytes(uint64_t a, size_t n) const;
+    uint64_t rd64(uint64_t a) const;
+    void wr64(uint64_t a, uint64_t v) { write(a, &v, 8); }
+    uint32_t rd32(uint64_t a) const { uint32_t v; read(a, &v, 4); return v; }
+    uint16_t rd16(uint64_t a) const { uint16_t v; read(a, &v, 2); return v; }
+
+private:
+    uint64_t base_;
+    std::vector<uint8_t> mem_;
+};
+
+struct AxiMasterSignals {                // what the DMA master drives
+    bool arvalid = false; uint8_t arid = 0; uint64_t araddr = 0; uint8_t arlen = 0;
+    uint8_t arsize = 0; uint8_t arburst = 0; bool rready = false;
+    bool awvalid = false; uint8_t awid = 0; uint64_t awaddr = 0; uint8_t awlen = 0;
+    uint8_t awsize = 0; uint8_t awburst = 0;
+    bool wvalid = false; uint64_t wdata = 0; uint8_t wstrb = 0; bool wlast = false;
+    bool bready = false;
+};
+
+struct AxiSlaveSignals {                 // what the memory drives
+    bool arready = false;
+    bool rvalid = false; uint8_t rid = 0; uint64_t rdata = 0; uint8_t rresp = 0; bool rlast = false;
+    bool awready = false; bool wready = false;
+    bool bvalid = false; uint8_t bid = 0; uint8_t bresp = 0;
+};
+
+struct AxiSlaveConfig {
+    unsigned read_latency = 125;         // core cycles from AR handshake to the first R beat
+    unsigned write_latency = 125;        // core cycles from the last W beat to B
+    unsigned ready_stall_pct = 0;        // AR/AW/W ready low this often (random, seeded)
+    uint64_t seed = 1;
+};
+
+class AxiSlaveMemory {
+public:
+    AxiSlaveMemory(HostMemory& mem, const AxiSlaveConfig& cfg = {});
+    AxiSlaveSignals outputs() const { return out_; }
+    void clock(const AxiMasterSignals& in);
+    void reset();
+
+    // The window the device may touch; accesses outside it are recorded as violations.
+    void set_window(uint64_t lo, uint64_t hi) { win_lo_ = lo; win_hi_ = hi; }
+    const std::vector<std::string>& violations() const { return violations_; }
+    const std::vector<std::string>& protocol_errors() const { return protocol_; }
+    // Called for every completed write beat (address of the 8-byte word, strobe, data).
+    std::function<void(uint64_t addr, uint8_t strb, uint64_t data, uint64_t cycle)> on_write;
+    uint64_t cycle() const { return cycle_; }
+    uint64_t read_beats() const { return read_beats_; }
+    uint64_t write_beats() const { return write_beats_; }
+    bool idle() const { return reads_.empty() && writes_.empty() && bs_.empty() && wq_.empty(); }
+    AxiSlaveConfig& config() { return cfg_; }
+
+private:
+    struct Burst { uint64_t addr; unsigned len; uint8_t id; uint64_t ready; unsigned beat = 0; };
+    struct WBeat { uint64_t data; uint8_t strb; bool last; };
+    struct BResp { uint8_t id; uint64_t ready; };
+    void check_burst(const char* ch, uint64_t addr, unsigned len, unsigned size, unsigned burst);
+    void update_outputs();
+
+    HostMemory& mem_;
+    AxiSlaveConfig cfg_;
+    std::mt19937_64 rng_;
+    AxiSlaveSignals out_;
+    uint64_t cycle_ = 0;
+    std::deque<Burst> reads_, writes_;
+    std::deque<WBeat> wq_;
+    std::deque<BResp> bs_;
+    uint64_t win_lo_ = 0, win_hi_ = ~0ull;
+    std::vector<std::string> violations_, protocol_;
+    AxiMasterSignals prev_;
+    bool prev_ar_wait_ = false, prev_aw_wait_ = false, prev_w_wait_ = false;
+    uint64_t read_beats_ = 0, write_beats_ = 0;
+};
+
+struct AxiLiteMasterSignals {
+    uint16_t awaddr = 0; bool awvalid = false; uint32_t wdata = 0; uint8_t wstrb = 0;
+    bool wvalid = false; bool bready = false; uint16_t araddr = 0; bool arvalid = false;
+    bool rready = false;
+};
+struct AxiLiteSlaveSignals {
+    bool awready = false, wready = false, bvalid = false, arready = false, rvalid = false;
+    uint8_t bresp = 0, rresp = 0; uint32_t rdata = 0;
+};
+
+class AxiLiteMaster {
+public:
+    AxiLiteMasterSignals outputs() const { return out_; }
+    void clock(const AxiLiteSlaveSignals& in);
+    void reset();
+    // Queue a transaction; `done` is called with the read data (or 0 for a write) and the
+    // response code.
+    void write(uint16_t addr, uint32_t data, uint8_t strb = 0xF,
+               std::function<void(uint32_t, uint8_t)> done = nullptr);
+    void read(uint16_t addr, std::function<void(uint32_t, uint8_t)> done);
+    bool idle() const { return ops_.empty(); }
+    const std::vector<std::string>& protocol_errors() const { return protocol_; }
+
+private:
+    struct Op { bool write; uint16_t addr; uint32_t data; uint8_t strb;
+                std::function<void(uint32_t, uint8_t)> done; };
+    void start();
+    std::deque<Op> ops_;
+    AxiLiteMasterSignals out_;
+    bool active_ = false, aw_done_ = false, w_done_ = false;
+    std::vector<std::string> protocol_;
+};
+
+}  // namespace nic::sim

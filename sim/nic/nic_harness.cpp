@@ -1,0 +1,227 @@
+#include "nic/nic_harness.h"
+
+#include "Vnic_sim_top.h"
+#include "verilated.h"
+#include "verilated_vcd_c.h"
+#if NIC_COVERAGE
+#include "verilated_cov.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <unistd.h>
+#endif
+
+#include <stdexcept>
+
+namespace nic::sim {
+
+namespace {
+constexpr uint64_t kMacPeriodFs = 8'000'000;     // 125 MHz
+uint64_t period(double mhz) { return uint64_t(1e9 / mhz + 0.5); }
+}  // namespace
+
+NicHarness::NicHarness(const NicConfig& cfg)
+    : cfg_(cfg), ctx_(new VerilatedContext), mem_(cfg.mem_base, cfg.mem_size), axi_(mem_, cfg.axi) {
+    if (!cfg_.vcd.empty()) ctx_->traceEverOn(true);
+    top_ = std::make_unique<Vnic_sim_top>(ctx_.get(), "nic");
+    if (!cfg_.vcd.empty()) {
+        vcd_ = std::make_unique<VerilatedVcdC>();
+        top_->trace(vcd_.get(), 99);
+        vcd_->open(cfg_.vcd.c_str());
+    }
+    period_fs_[0] = period(cfg_.core_mhz);
+    period_fs_[1] = uint64_t(double(kMacPeriodFs) / (1.0 + cfg_.tx_ppm * 1e-6) + 0.5);
+    period_fs_[2] = uint64_t(double(kMacPeriodFs) / (1.0 + cfg_.rx_ppm * 1e-6) + 0.5);
+    // stagger the first edges so that the domains are not in lock-step
+    next_fs_[0] = period_fs_[0];
+    next_fs_[1] = period_fs_[1] + 1'234'567;
+    next_fs_[2] = period_fs_[2] + 2'345'678;
+    Vnic_sim_top& t = *top_;
+    t.phy_link = 1;
+    t.phy_latency = cfg_.phy_latency;
+    t.phy_inj_rx_er = 0;
+    t.phy_inj_flip = 0;
+    t.clk = t.tx_clk = t.rx_clk = 0;
+    t.eval();
+    reset();
+}
+
+NicHarness::~NicHarness() {
+    if (vcd_) vcd_->close();
+    top_->final();
+#if NIC_COVERAGE
+    static std::atomic<unsigned> serial{0};
+    const char* dir = std::getenv("NIC_COVERAGE_DIR");
+    std::string path = std::string(dir ? dir : ".") + "/nic-" + std::to_string(getpid()) + "-" +
+                       std::to_string(serial++) + ".dat";
+    ctx_->coveragep()->write(path.c_str());
+#endif
+}
+
+void NicHarness::reset(unsigned cycles) {
+    top_->rst = 1;
+    axil_.reset();
+    axi_.reset();
+    run(cycles);
+    top_->rst = 0;
+    run(8);
+}
+
+void NicHarness::step() {
+    int k = 0;
+    for (int i = 1; i < 3; ++i)
+        if (next_fs_[i] < next_fs_[k]) k = i;
+    now_fs_ = next_fs_[k];
+    next_fs_[k] += period_fs_[k];
+    if (k == 0) core_edge();
+    else if (k == 1) tx_edge();
+    else rx_edge();
+    if (vcd_) vcd_->dump(now_fs_ / 1000);
+}
+
+void NicHarness::core_edge() {
+    Vnic_sim_top& t = *top_;
+    t.clk = 0;
+    // drive the host models' outputs
+    AxiSlaveSignals s = axi_.outputs();
+    t.m_axi_arready = s.arready;
+    t.m_axi_rvalid = s.rvalid;
+    t.m_axi_rid = s.rid;
+    t.m_axi_rdata = s.rdata;
+    t.m_axi_rresp = s.rresp;
+    t.m_axi_rlast = s.rlast;
+    t.m_axi_awready = s.awready;
+    t.m_axi_wready = s.wready;
+    t.m_axi_bvalid = s.bvalid;
+    t.m_axi_bid = s.bid;
+    t.m_axi_bresp = s.bresp;
+    AxiLiteMasterSignals l = axil_.outputs();
+    t.s_axil_awaddr = l.awaddr;
+    t.s_axil_awvalid = l.awvalid;
+    t.s_axil_wdata = l.wdata;
+    t.s_axil_wstrb = l.wstrb;
+    t.s_axil_wvalid = l.wvalid;
+    t.s_axil_bready = l.bready;
+    t.s_axil_araddr = l.araddr;
+    t.s_axil_arvalid = l.arvalid;
+    t.s_axil_rready = l.rready;
+    t.eval();
+    // sample the DUT's outputs as the edge sees them
+    AxiMasterSignals m;
+    m.arvalid = t.m_axi_arvalid;
+    m.arid = t.m_axi_arid;
+    m.araddr = t.m_axi_araddr;
+    m.arlen = t.m_axi_arlen;
+    m.arsize = t.m_axi_arsize;
+    m.arburst = t.m_axi_arburst;
+    m.rready = t.m_axi_rready;
+    m.awvalid = t.m_axi_awvalid;
+    m.awid = t.m_axi_awid;
+    m.awaddr = t.m_axi_awaddr;
+    m.awlen = t.m_axi_awlen;
+    m.awsize = t.m_axi_awsize;
+    m.awburst = t.m_axi_awburst;
+    m.wvalid = t.m_axi_wvalid;
+    m.wdata = t.m_axi_wdata;
+    m.wstrb = t.m_axi_wstrb;
+    m.wlast = t.m_axi_wlast;
+    m.bready = t.m_axi_bready;
+    AxiLiteSlaveSignals ls;
+    ls.awready = t.s_axil_awready;
+    ls.wready = t.s_axil_wready;
+    ls.bvalid = t.s_axil_bvalid;
+    ls.bresp = t.s_axil_bresp;
+    ls.arready = t.s_axil_arready;
+    ls.rvalid = t.s_axil_rvalid;
+    ls.rdata = t.s_axil_rdata;
+    ls.rresp = t.s_axil_rresp;
+    t.clk = 1;
+    t.eval();
+    ++core_cycles_;
+    axi_.clock(m);
+    axil_.clock(ls);
+    if (on_core_cycle) on_core_cycle();
+}
+
+void NicHarness::tx_edge() {
+    Vnic_sim_top& t = *top_;
+    t.tx_clk = 0;
+    t.eval();
+    t.tx_clk = 1;
+    t.eval();
+    ++tx_cycles_;
+    if (t.line_tx_en) {
+        if (cur_burst_.empty()) cur_start_ = core_cycles_;
+        cur_burst_.push_back(ref::GmiiSymbol{t.line_txd, true, bool(t.line_tx_er)});
+    } else if (!cur_burst_.empty()) {
+        if (cfg_.loopback) {
+            ref::Symbols s = cur_burst_;
+            if (loop_hook) loop_hook(s);
+            send_symbols(s);
+            rx_q_.insert(rx_q_.end(), cfg_.line_gap, ref::GmiiSymbol{});
+        }
+        tx_bursts_.push_back(LineBurst{std::move(cur_burst_), cur_start_, core_cycles_});
+        cur_burst_.clear();
+    }
+}
+
+void NicHarness::rx_edge() {
+    Vnic_sim_top& t = *top_;
+    t.rx_clk = 0;
+    ref::GmiiSymbol s{};
+    if (!rx_q_.empty()) {
+        s = rx_q_.front();
+        rx_q_.pop_front();
+    }
+    t.line_rxd = s.d;
+    t.line_rx_dv = s.dv;
+    t.line_rx_er = s.er;
+    t.eval();
+    t.rx_clk = 1;
+    t.eval();
+    ++rx_cycles_;
+}
+
+void NicHarness::run(uint64_t n) {
+    uint64_t end = core_cycles_ + n;
+    while (core_cycles_ < end) step();
+}
+
+bool NicHarness::run_until(const std::function<bool()>& pred, uint64_t max) {
+    uint64_t end = core_cycles_ + max;
+    while (!pred()) {
+        if (core_cycles_ >= end) return false;
+        uint64_t c = core_cycles_;
+        while (core_cycles_ == c) step();
+    }
+    return true;
+}
+
+uint32_t NicHarness::rd(uint16_t addr) {
+    bool done = false;
+    uint32_t v = 0;
+    axil_.read(addr, [&](uint32_t d, uint8_t r) { v = d; last_resp_ = r; done = true; });
+    if (!run_until([&] { return done; }, 100000)) throw std::runtime_error("AXI4-Lite read timed out");
+    return v;
+}
+
+void NicHarness::wr(uint16_t addr, uint32_t v, uint8_t strb) {
+    bool done = false;
+    axil_.write(addr, v, strb, [&](uint32_t, uint8_t r) { last_resp_ = r; done = true; });
+    if (!run_until([&] { return done; }, 100000)) throw std::runtime_error("AXI4-Lite write timed out");
+}
+
+void NicHarness::send_line(const std::vector<uint8_t>& frame, int gap) {
+    for (uint8_t b : ref::wire_bytes(frame)) rx_q_.push_back(ref::GmiiSymbol{b, true, false});
+    rx_q_.insert(rx_q_.end(), gap < 0 ? cfg_.line_gap : unsigned(gap), ref::GmiiSymbol{});
+}
+
+void NicHarness::set_link(bool up) { top_->phy_link = up; }
+void NicHarness::set_rx_er(bool on) { top_->phy_inj_rx_er = on; }
+void NicHarness::set_flip(uint8_t mask) { top_->phy_inj_flip = mask; }
+bool NicHarness::irq() const { return top_->irq; }
+bool NicHarness::mdio_line() const { return top_->mdio_line; }
+bool NicHarness::line_rx_dv() const { return top_->line_rx_dv; }
+bool NicHarness::line_tx_en() const { return top_->line_tx_en; }
+
+}  // namespace nic::sim
