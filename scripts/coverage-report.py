@@ -15,8 +15,9 @@ ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDe
 ap.add_argument("dat")
 ap.add_argument("out")
 ap.add_argument("--min-line", type=float, default=None,
-                help="exit 1 if line coverage of the files under --only is below this")
-ap.add_argument("--only", default="rtl/mac/", help="path prefix the --min-line goal applies to")
+                help="exit 1 if line coverage of the files under any --only prefix is below this")
+ap.add_argument("--only", action="append", default=None,
+                help="path prefix to sum up (repeatable; default rtl/mac/ and rtl/nic/)")
 args = ap.parse_args()
 
 # A point is one line: C '<key \x01 value \x02 ...>' count. Keys: f file, l line, page type/module.
@@ -59,19 +60,23 @@ subprocess.run(["genhtml", "--quiet", "--output-directory", html, os.path.join(a
 def pct(h, t):
     return 100.0 * h / t if t else 100.0
 
+prefixes = args.only or ["rtl/mac/", "rtl/nic/"]
 print(f"\n{'RTL file':40} {'line':>16} {'toggle':>18}")
-goal = [0, 0]
+goal = {p: [0, 0] for p in prefixes}
 for path in sorted(stats):
     lh, lt, th, tt = stats[path]
     print(f"{path:40} {lh:5}/{lt:<5} {pct(lh, lt):5.1f}% {th:6}/{tt:<6} {pct(th, tt):5.1f}%")
-    if path.startswith(args.only):
-        goal[0] += lh
-        goal[1] += lt
+    for p in prefixes:
+        if path.startswith(p):
+            goal[p][0] += lh
+            goal[p][1] += lt
 total = [sum(s[i] for s in stats.values()) for i in range(4)]
 print(f"{'all':40} {total[0]:5}/{total[1]:<5} {pct(total[0], total[1]):5.1f}% "
       f"{total[2]:6}/{total[3]:<6} {pct(total[2], total[3]):5.1f}%")
-print(f"\nline coverage of {args.only}: {pct(*goal):.1f}%   (HTML: {html}/index.html, "
-      f"annotated sources: {args.out}/annotated)")
-if args.min_line is not None and pct(*goal) < args.min_line:
+print()
+for p in prefixes:
+    print(f"line coverage of {p}: {pct(*goal[p]):.1f}%" if goal[p][1] else f"line coverage of {p}: no points")
+print(f"(HTML: {html}/index.html, annotated sources: {args.out}/annotated)")
+if args.min_line is not None and any(goal[p][1] and pct(*goal[p]) < args.min_line for p in prefixes):
     print(f"below the goal of {args.min_line}%", file=sys.stderr)
     sys.exit(1)
