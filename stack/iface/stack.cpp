@@ -669,22 +669,28 @@ bool Stack::transmit_frame(Instant now, Interface& ifc, MacAddr dst, uint16_t et
         ++ifc.stats.tx_dropped;
         return false;
     }
-    Frame f(kEthHeaderLen + payload.size);
+    const size_t n = kEthHeaderLen + payload.size;
+    const bool in_place =
+        payload.size && n <= tx_buf_.size() && payload.data == tx_buf_.data() + kEthHeaderLen;
+    if (!in_place) {
+        if (tx_buf_.size() < n) tx_buf_.resize(n);
+        if (payload.size) std::memcpy(tx_buf_.data() + kEthHeaderLen, payload.data, payload.size);
+    }
+    MutBytes f(tx_buf_.data(), n);
     EthRepr e;
     e.dst = dst;
     e.src = ifc.mac;
     e.ethertype = ethertype;
     emit_ethernet(e, f);
-    if (payload.size) std::memcpy(f.data() + kEthHeaderLen, payload.data, payload.size);
-    if (!ifc.dev->transmit(now, f)) {
+    if (!ifc.dev->transmit(now, ConstBytes(f.data, f.size))) {
         ++stats_.tx_dev_busy;
         ++ifc.stats.tx_dropped;
         return false;
     }
     ++stats_.tx_frames;
-    stats_.tx_bytes += f.size();
+    stats_.tx_bytes += n;
     ++ifc.stats.tx_frames;
-    ifc.stats.tx_bytes += f.size();
+    ifc.stats.tx_bytes += n;
     return true;
 }
 
@@ -714,7 +720,7 @@ void Stack::send_gratuitous_arp(Instant now, Interface& ifc) {
     send_arp(now, ifc, ArpOp::Request, MacAddr{}, ifc.addr.addr, MacAddr::broadcast());
 }
 
-int Stack::send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst, std::vector<uint8_t> packet, int origin) {
+int Stack::send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst, ConstBytes packet, int origin) {
     if (!ifc.up()) {
         ++stats_.tx_iface_down;
         return -ENETDOWN;
@@ -729,7 +735,7 @@ int Stack::send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst,
         mac = *m;
     } else {
         Socket* os = socket(origin);
-        switch (arp_.enqueue(ifc.index, next_hop, now, PendingPacket{std::move(packet), origin, os ? os->serial : 0})) {
+        switch (arp_.enqueue(ifc.index, next_hop, now, PendingPacket{packet.to_vector(), origin, os ? os->serial : 0})) {
             case ArpCache::Enqueue::SendRequest:
                 send_arp(now, ifc, ArpOp::Request, MacAddr{}, next_hop, MacAddr::broadcast());
                 return 0;
@@ -797,11 +803,14 @@ int Stack::ip_output(Instant now, const IpSend& s, ConstBytes payload) {
         return -EMSGSIZE;
     }
     if (kIpv4MinHeader + payload.size <= mtu) {
-        std::vector<uint8_t> pkt(kIpv4MinHeader + payload.size);
+        // Built in tx_buf_ behind room for the Ethernet header, which transmit_frame adds in place.
+        const size_t len = kIpv4MinHeader + payload.size;
+        if (tx_buf_.size() < kEthHeaderLen + len) tx_buf_.resize(kEthHeaderLen + len);
+        MutBytes pkt(tx_buf_.data() + kEthHeaderLen, len);
         emit_ipv4(r, payload.size, pkt, fill);
-        std::memcpy(pkt.data() + kIpv4MinHeader, payload.data, payload.size);
+        if (payload.size) std::memcpy(pkt.data + kIpv4MinHeader, payload.data, payload.size);
         ++stats_.tx_ip_packets;
-        return send_l2(now, ifc, next_hop, s.dst, std::move(pkt), s.origin);
+        return send_l2(now, ifc, next_hop, s.dst, ConstBytes(pkt.data, pkt.size), s.origin);
     }
     if (s.dont_frag) {
         ++stats_.tx_ip_too_big;
@@ -820,7 +829,7 @@ int Stack::ip_output(Instant now, const IpSend& s, ConstBytes payload) {
         std::memcpy(pkt.data() + kIpv4MinHeader, payload.data + off, len);
         ++stats_.tx_ip_packets;
         ++stats_.tx_ip_fragments;
-        int rc = send_l2(now, ifc, next_hop, s.dst, std::move(pkt), s.origin);
+        int rc = send_l2(now, ifc, next_hop, s.dst, pkt, s.origin);
         if (rc != 0) return rc;
     }
     return 0;

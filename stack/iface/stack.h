@@ -174,7 +174,10 @@ private:
     void send_arp(Instant now, Interface& ifc, ArpOp op, MacAddr tha, Ipv4Addr tpa, MacAddr eth_dst);
     void send_gratuitous_arp(Instant now, Interface& ifc);
     // Adds the Ethernet header after next-hop resolution (possibly waiting in the ARP queue).
-    int send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst, std::vector<uint8_t> packet, int origin);
+    // The packet is copied only if it has to wait in the ARP queue.
+    int send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst, ConstBytes packet, int origin);
+    // A payload that ip_output built in tx_buf_ after room for the Ethernet header is sent in place;
+    // anything else is copied into tx_buf_ behind the header.
     bool transmit_frame(Instant now, Interface& ifc, MacAddr dst, uint16_t ethertype, ConstBytes payload);
     void notify_socket_error(int handle, int err, uint64_t serial = 0);  // serial 0: any
     // The interface went down (admin or carrier): its ARP entries go, and the packets still waiting
@@ -192,6 +195,10 @@ private:
     StackStats stats_;
     std::vector<std::unique_ptr<Socket>> sockets_;
     std::deque<std::vector<uint8_t>> loopback_;
+    // One outgoing frame, reused for every frame (no allocation per packet): Ethernet header, then the
+    // IPv4 packet. Devices copy what they keep (Device::transmit takes a view), so it is free again
+    // as soon as transmit_frame returns.
+    std::vector<uint8_t> tx_buf_;
     struct Handler {
         ProtocolHandler input;
         IcmpErrorHandler error;

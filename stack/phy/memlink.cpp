@@ -75,14 +75,23 @@ bool MemLink::Port::transmit(Instant now, ConstBytes f) {
     // Keep arrival order even if latency were changed between frames.
     Instant at = now + link->cfg_.latency;
     if (!dst.rxq.empty() && dst.rxq.back().at > at) at = dst.rxq.back().at;
-    dst.rxq.push_back(InFlight{at, f.to_vector()});
+    Frame copy;
+    if (!link->spare_.empty()) {
+        copy = std::move(link->spare_.back());
+        link->spare_.pop_back();
+    }
+    copy.assign(f.begin(), f.end());
+    dst.rxq.push_back(InFlight{at, std::move(copy)});
     return true;
 }
 
 bool MemLink::Port::receive(Instant now, Frame& out, RxInfo& info) {
     if (rxq.empty() || rxq.front().at > now) return false;
     info = model_rx_checksums(rxq.front().frame, link->cfg_.checksum);
-    out = std::move(rxq.front().frame);
+    // The caller's previous buffer goes to the spare pool instead of being freed.
+    std::swap(out, rxq.front().frame);
+    Frame& old = rxq.front().frame;
+    if (old.capacity() && link->spare_.size() < kMaxSpare) link->spare_.push_back(std::move(old));
     rxq.pop_front();
     ++link->stats_.frames[index];
     return true;

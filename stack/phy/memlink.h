@@ -6,6 +6,7 @@
 #include "phy/device.h"
 
 #include <deque>
+#include <vector>
 
 namespace nic {
 
@@ -54,6 +55,10 @@ private:
     MemLinkConfig cfg_;
     bool up_ = true;
     Port ports_[2];
+    // Frame buffers handed back by receive(), reused by transmit() so a frame in flight costs a copy
+    // but no allocation (bounded by kMaxSpare).
+    static constexpr size_t kMaxSpare = 64;
+    std::vector<Frame> spare_;
     MemLinkStats stats_;
 };
 
