@@ -339,22 +339,6 @@ always @(posedge clk) begin
     end
 end
 
-`ifdef FORMAL
-// Ring invariants, proved by rtl/nic/formal/run.sh (nic_dma_props) for any constant ring size of
-// 16..4096 entries and any doorbell value below it: the indexes stay inside the ring and the
-// descriptor cache never holds more than one fetch group (2 descriptors).
-reg f_reset_seen = 1'b0;
-always @(posedge clk) if (rst) f_reset_seen <= 1'b1;
-wire [12:0] f_cached = (fetch_idx >= cons) ? {1'b0, fetch_idx - cons}
-                                           : {1'b0, fetch_idx} + size - {1'b0, cons};
-always @* begin
-    if (f_reset_seen && !rst) begin
-        assert({1'b0, cons} < size);
-        assert({1'b0, fetch_idx} < size);
-        assert(f_cached <= 13'd2);
-    end
-end
-`endif
 
 endmodule
 

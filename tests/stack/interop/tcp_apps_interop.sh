@@ -16,7 +16,7 @@ if [ "${1:-}" = "--help" ] || [ $# -ne 3 ]; then
 fi
 BULK=$1 HTTPD=$2 GET=$3
 [ "$(id -u)" = 0 ] || { echo "FAIL: needs root (CAP_NET_ADMIN) to create a network namespace" >&2; exit 1; }
-for t in ip nc curl python3 sha256sum timeout head cmp; do
+for t in ip ss nc curl python3 sha256sum timeout head cmp grep; do
   command -v $t >/dev/null 2>&1 || { echo "FAIL: missing tool '$t': install iproute2, netcat-openbsd, curl, python3, coreutils" >&2; exit 1; }
 done
 # "nicstk<pid>": the name sweep_netns.sh recognises, so a SIGKILLed run is cleaned up after it.
@@ -44,6 +44,27 @@ linux_side() {
   done
   ip netns exec $NS sh -c "ip addr add $2/24 dev $1 && ip link set $1 up"
 }
+# Runs a Linux client until it gets past a refused connection: the app may create its TAP before
+# it listens, and a SYN that arrives in between is answered with RST (RFC 9293 section 3.10.7.1).
+# At most 50 tries 0.1 s apart; the client's own exit status otherwise.
+retry_refused() {
+  i=0
+  while :; do
+    "$@" 2> "$DIR/retry.err" && return 0
+    rc=$?
+    i=$((i + 1))
+    if [ $i -ge 50 ] || ! grep -qi "refused" "$DIR/retry.err"; then cat "$DIR/retry.err" >&2; return $rc; fi
+    sleep 0.1
+  done
+}
+# Waits (bounded, 5 s) until something in the namespace listens on TCP port $1.
+wait_listen() {
+  i=0
+  until ip netns exec $NS ss -Hltn "sport = :$1" | grep -q .; do
+    i=$((i + 1)); [ $i -gt 50 ] && { echo "FAIL: nothing listens on port $1 in $NS"; fail=1; return 1; }
+    sleep 0.1
+  done
+}
 
 head -c 1500000 /dev/urandom > "$DIR/up.bin"
 head -c 700000 /dev/urandom > "$DIR/www.bin"
@@ -53,8 +74,7 @@ timeout 30 "$BULK" --tap nictap1 --netns $NS --addr 192.0.2.2/24 --listen 5001 -
   > "$DIR/bulk1.out" 2>&1 &
 P1=$!
 linux_side nictap1 192.0.2.1
-sleep 0.2
-ip netns exec $NS timeout 20 nc -N 192.0.2.2 5001 < "$DIR/up.bin"
+retry_refused ip netns exec $NS timeout 20 nc -N 192.0.2.2 5001 < "$DIR/up.bin"
 wait $P1; rc=$?
 check "nicbulk --listen exit status" 0 $rc
 want=$(sha256sum < "$DIR/up.bin" | cut -d' ' -f1)
@@ -65,6 +85,7 @@ check "nc -> nicbulk bytes and sha256" "1500000 $want" "$got"
 # (nc listens on every address: 192.0.2.3 exists only once the app has created the TAP.)
 ip netns exec $NS sh -c "timeout 30 nc -d -l 5002 | sha256sum > $DIR/nc2.sha" &
 P2=$!
+wait_listen 5002
 timeout 30 "$BULK" --tap nictap2 --netns $NS --addr 192.0.2.4/24 --connect 192.0.2.3:5002 --bytes 2M --timeout 25 \
   > "$DIR/bulk2.out" 2>&1 &
 P3=$!
@@ -80,8 +101,7 @@ timeout 30 "$HTTPD" --tap nictap3 --netns $NS --addr 192.0.2.6/24 --root "$DIR" 
   > "$DIR/httpd.out" 2>&1 &
 P4=$!
 linux_side nictap3 192.0.2.5
-sleep 0.2
-codes=$(ip netns exec $NS timeout 20 curl -sS -o /dev/null -o "$DIR/curl.bin" -w '%{http_code}/%{size_download} ' \
+codes=$(ip netns exec $NS timeout 20 curl -sS --retry 10 --retry-connrefused -o /dev/null -o "$DIR/curl.bin" -w '%{http_code}/%{size_download} ' \
   http://192.0.2.6/gen/250000 http://192.0.2.6/www.bin)
 miss=$(ip netns exec $NS timeout 20 curl -sS -o /dev/null -w '%{http_code}' http://192.0.2.6/no/such/file)
 wait $P4
@@ -94,7 +114,7 @@ check "nichttpd summary" "served 3 requests on 2 connections: 2 2xx, 1 4xx" \
 # TAP exists; the app's SYN waits for ARP and is retransmitted until Linux has its address).
 ip netns exec $NS timeout 30 python3 -m http.server 8000 --bind 0.0.0.0 --directory "$DIR" > "$DIR/py.out" 2>&1 &
 P5=$!
-sleep 0.5
+wait_listen 8000
 timeout 25 "$GET" --tap nictap4 --netns $NS --addr 192.0.2.8/24 --timeout 15 -o "$DIR/got.bin" \
   http://192.0.2.7:8000/www.bin > "$DIR/get.out" 2>&1 &
 P6=$!
