@@ -7,8 +7,8 @@
 // scheme). Bounded check and induction by rtl/nic/formal/run.sh, for any constant legal
 // configuration, any descriptors in host memory, any frames from the RX FIFO and any timing.
 //
-// Environment: the slave as nic_axi_mux presents it (see nic_tx_props.v); the RX FIFO's read
-// side is first-word fall-through (a word and an info word stay until taken) and every frame has
+// Environment: the slave as nic_axi_mux presents it (nic_axi4_master_check.v, which also holds the
+// port's rules); the RX FIFO's read side is first-word fall-through (a word and an info word stay until taken) and every frame has
 // at least one byte (nic_rx_front writes len = last position + 1).
 //
 // Guarantees:
@@ -90,45 +90,30 @@ nic_rx dut (
     .cw_valid(cw_valid), .cw_last(cw_last), .f_info(f_info)
 );
 
-// ---------------- slave and FIFO model ----------------
-// nic_rx reads only descriptor groups, one burst at a time: r_left beats of it still to come
-reg  [8:0] r_left;
-wire       ar_hs = arvalid && m_axi_arready;
-wire [8:0] ar_beats = {1'b0, arlen} + 9'd1;
-reg        w_open;
-reg  [7:0] w_len, w_cnt;
-reg  [3:0] b_owed;
-wire       aw_hs = awvalid && m_axi_awready;
-wire       w_hs = wvalid && m_axi_wready;
+// ---------------- the port against the slave model; the RX FIFO ----------------
+wire [2:0]  qn;
+wire [8:0]  q0, q1, q2, q3;
+wire [11:0] q_total;
+wire        w_open;
+wire [7:0]  w_len, w_cnt;
+nic_axi4_master_check port (
+    .clk(clk), .rst(rst), .win_base(win_base), .win_limit(win_limit),
+    .araddr(araddr), .arlen(arlen), .arvalid(arvalid), .arready(m_axi_arready),
+    .rvalid(m_axi_rvalid), .rlast(m_axi_rlast),
+    .awaddr(awaddr), .awlen(awlen), .awvalid(awvalid), .awready(m_axi_awready),
+    .wdata(wdata), .wstrb(wstrb), .wlast(wlast), .wvalid(wvalid), .wready(m_axi_wready),
+    .bvalid(m_axi_bvalid),
+    .qn(qn), .q0(q0), .q1(q1), .q2(q2), .q3(q3), .q_total(q_total),
+    .w_open(w_open), .w_len(w_len), .w_cnt(w_cnt)
+);
 reg        p_dwait, p_iwait;
 reg [63:0] p_data;
 reg [47:0] p_info;
-
 always @(posedge clk) begin
     p_dwait <= data_tvalid && !data_tready;
     p_iwait <= info_tvalid && !info_tready;
     p_data <= data_tdata;
     p_info <= info_tdata;
-    if (rst) begin
-        r_left <= 9'd0;
-        w_open <= 1'b0;
-        w_cnt <= 8'd0;
-        w_len <= 8'd0;
-        b_owed <= 4'd0;
-    end else begin
-        r_left <= r_left - {8'd0, m_axi_rvalid} + (ar_hs ? ar_beats : 9'd0);
-        if (aw_hs) begin
-            w_open <= 1'b1;
-            w_len <= awlen;
-            w_cnt <= 8'd0;
-        end
-        if (w_hs) begin
-            w_cnt <= w_cnt + 8'd1;
-            if (wlast)
-                w_open <= 1'b0;
-        end
-        b_owed <= b_owed + {3'd0, aw_hs} - {3'd0, m_axi_bvalid};
-    end
 end
 
 always @* begin
@@ -136,39 +121,13 @@ always @* begin
     assume(win_base[2:0] == 3'd0 && win_limit[2:0] == 3'd0);
     assume(size >= 13'd16 && size <= 13'd4096);
     assume({1'b0, cfg_prod} < size);
-    if (m_axi_rvalid) assume(r_left != 9'd0 && m_axi_rlast == (r_left == 9'd1));
-    if (r_left != 9'd0) assume(!m_axi_arready);
-    if (m_axi_wready) assume(w_open);
-    if (m_axi_bvalid) assume(b_owed != 4'd0);
-    if (b_owed == 4'd15) assume(!m_axi_awready);
     if (info_tvalid) assume(info_tdata[13:0] != 14'd0);
     if (f_past && !p_rst && p_dwait) assume(data_tvalid && data_tdata == p_data);
     if (f_past && !p_rst && p_iwait) assume(info_tvalid && info_tdata == p_info);
 end
 
-// ---------------- properties ----------------
-reg        p_ar, p_aw, p_w;
-reg [63:0] p_araddr, p_awaddr, p_wdata;
-reg [7:0]  p_arlen, p_awlen, p_wstrb;
-reg        p_wlast;
-always @(posedge clk) begin
-    p_ar <= arvalid && !m_axi_arready;
-    p_aw <= awvalid && !m_axi_awready;
-    p_w <= wvalid && !m_axi_wready;
-    p_araddr <= araddr;
-    p_arlen <= arlen;
-    p_awaddr <= awaddr;
-    p_awlen <= awlen;
-    p_wdata <= wdata;
-    p_wstrb <= wstrb;
-    p_wlast <= wlast;
-end
-
+// ---------------- strengthening for the induction ----------------
 wire [8:0]  aw_beats = {1'b0, awlen} + 9'd1;
-wire [64:0] ar_end = {1'b0, araddr} + {54'd0, arlen, 3'b000} + 65'd8;
-wire [64:0] aw_end = {1'b0, awaddr} + {54'd0, awlen, 3'b000} + 65'd8;
-wire [12:0] ar_4k = {1'b0, araddr[11:0]} + {2'b00, arlen, 3'b000} + 13'd8;
-wire [12:0] aw_4k = {1'b0, awaddr[11:0]} + {2'b00, awlen, 3'b000} + 13'd8;
 wire [13:0] f_len = f_info[13:0];
 wire [11:0] len_words = {1'b0, f_len[13:3]} + {11'd0, f_len[2:0] != 3'd0};
 // what is still to be written after the burst in progress, from f_addr on
@@ -184,36 +143,19 @@ localparam [3:0] S_IDLE = 4'd0, S_FILTER = 4'd1, S_FETCH = 4'd2, S_FETCHR = 4'd3
 
 always @* begin
     if (f_past && !rst) begin
-        // A3.2.1: VALID stays, payload stable, until READY
-        if (!p_rst && p_ar) assert(arvalid && araddr == p_araddr && arlen == p_arlen);
-        if (!p_rst && p_aw) assert(awvalid && awaddr == p_awaddr && awlen == p_awlen);
-        if (!p_rst && p_w) assert(wvalid && wdata == p_wdata && wstrb == p_wstrb && wlast == p_wlast);
-        // the window and 4 KB (A3.4.1)
-        if (arvalid) begin
-            assert(araddr >= win_base && ar_end <= {1'b0, win_limit});
-            assert(ar_4k <= 13'd4096 && araddr[2:0] == 3'd0);
-        end
-        if (awvalid) begin
-            assert(awaddr >= win_base && aw_end <= {1'b0, win_limit});
-            assert(aw_4k <= 13'd4096 && awaddr[2:0] == 3'd0);
-            assert(!w_open);                         // no new AW while W beats are owed
-        end
-        // AWLEN+1 W beats per AW, WLAST on the last
-        if (w_hs) assert(wlast == (w_cnt == w_len));
-        if (w_open) assert(w_cnt <= w_len);
-
         // ---- strengthening for the induction ----
         assert(state <= S_HALT);
         if (arvalid) assert(state == S_FETCH);
         case (state)
-        S_FETCH: assert(arvalid && r_left == 9'd0 && fcount != 3'd0 && fcount <= 3'd2 &&
+        S_FETCH: assert(arvalid && qn == 3'd0 && fcount != 3'd0 && fcount <= 3'd2 &&
                         arlen == {4'd0, fcount, 1'b0} - 8'd1 && fbeat == 4'd0);
-        S_FETCHR: assert(!arvalid && fcount != 3'd0 && fcount <= 3'd2 &&
-                         r_left <= 9'd4 && fbeat <= 4'd4 && r_left + {5'd0, fbeat} == {5'd0, fcount, 1'b0});
-        default: assert(!arvalid && r_left == 9'd0);
+        S_FETCHR: assert(!arvalid && qn == 3'd1 && fcount != 3'd0 && fcount <= 3'd2 &&
+                         q0 <= 9'd4 && fbeat <= 4'd4 && q0 + {5'd0, fbeat} == {5'd0, fcount, 1'b0});
+        default: assert(!arvalid && qn == 3'd0);
         endcase
         // ring invariants: the indexes stay inside the ring, the cache holds at most one fetch
-        // group (2 descriptors)
+        // group (2 descriptors); a group is fetched only into an empty cache and never past the
+        // ring's end; a descriptor is being worked on only while one is cached
         assert({1'b0, cons} < size && {1'b0, fetch_idx} < size && cached <= 13'd2);
         if (state == S_FETCH || state == S_FETCHR)
             assert(cons == fetch_idx && {1'b0, fetch_idx} + {10'd0, fcount} <= size);
@@ -249,7 +191,8 @@ always @* begin
 end
 
 wire unused_ok = &{1'b0, idle, stat_cpl, stat_frame, stat_desc_err, stat_drop_filter,
-                   stat_drop_nodesc, stat_dma_err, halted, stat_len, m_axi_rdata, cw_last};
+                   stat_drop_nodesc, stat_dma_err, halted, stat_len, m_axi_rdata, cw_last, q1, q2, q3,
+                   q_total};
 
 endmodule
 

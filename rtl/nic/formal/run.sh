@@ -61,14 +61,14 @@ if [ "$what" = tx ] || [ "$what" = all ]; then
   # the checksum datapath feeds no control decision and no address: cut it (its registers become
   # free inputs, an over-approximation, so the proof stays sound) to keep z3's problem small
   cut=$(printf 'w:dut.%s ' sum_ip sum_l4 ck_ip ck_l4 fifo_wr_data patch_data patch_addr patch_be)
-  job tx_bmc nic_tx_props rtl/nic/nic_tx.v "$TX_EXP" "$F/nic_tx_props.v" "" -t "${depth}"
-  job tx_ind nic_tx_props rtl/nic/nic_tx.v "$TX_EXP" "$F/nic_tx_props.v" "" -i -t "${kind:-4}"
+  job tx_bmc nic_tx_props rtl/nic/nic_tx.v "$TX_EXP" "$F/nic_axi4_master_check.v $F/nic_tx_props.v" "" -t "${depth}"
+  job tx_ind nic_tx_props rtl/nic/nic_tx.v "$TX_EXP" "$F/nic_axi4_master_check.v $F/nic_tx_props.v" "" -i -t "${kind:-4}"
   cut=
 fi
 if [ "$what" = rx ] || [ "$what" = all ]; then
   RX_EXP=$(printf 'nic_rx/%s ' state f_addr b_left f_words_left fetch_idx cpl_beat fcount fbeat cw_valid cw_last f_info)
-  job rx_bmc nic_rx_props rtl/nic/nic_rx.v "$RX_EXP" "$F/nic_rx_props.v" "" -t "${depth}"
-  job rx_ind nic_rx_props rtl/nic/nic_rx.v "$RX_EXP" "$F/nic_rx_props.v" "" -i -t "${kind:-4}"
+  job rx_bmc nic_rx_props rtl/nic/nic_rx.v "$RX_EXP" "$F/nic_axi4_master_check.v $F/nic_rx_props.v" "" -t "${depth}"
+  job rx_ind nic_rx_props rtl/nic/nic_rx.v "$RX_EXP" "$F/nic_axi4_master_check.v $F/nic_rx_props.v" "" -i -t "${kind:-4}"
 fi
 [ $ok = 1 ] && rm -rf "$work"
 [ $ok = 1 ] && echo "nic formal: all passed" || exit 1
