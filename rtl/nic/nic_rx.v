@@ -16,18 +16,22 @@
 //        -> wait for every B response of those bursts, so that the data is in host memory before
 //           the driver can see the completion, then write the completion, CONS+1.
 // A dropped frame never reaches host memory: the decision is taken before its first write.
-module nic_rx (
+module nic_rx #(
+    // Host (DMA) address bits, 17..64, as in nic_tx: a descriptor address with a bit set at or
+    // above ADDR_WIDTH, or a ring entry past 2^ADDR_WIDTH, is outside the window.
+    parameter ADDR_WIDTH = 64
+) (
     input  wire        clk,
     input  wire        rst,
 
     // configuration
     input  wire        cfg_enable,
-    input  wire [63:0] cfg_ring_base,
-    input  wire [63:0] cfg_cpl_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_ring_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_cpl_base,
     input  wire [12:0] cfg_size,
     input  wire [11:0] cfg_prod,
-    input  wire [63:0] cfg_win_base,
-    input  wire [63:0] cfg_win_limit,
+    input  wire [ADDR_WIDTH-1:0] cfg_win_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_win_limit,
     input  wire [47:0] cfg_mac,          // byte 0 (first on the wire) in bits 7:0
     input  wire [4:0]  cfg_filter,       // {promisc, allmulti, mcast, bcast, ucast}
     input  wire [63:0] cfg_mc_hash,
@@ -43,7 +47,7 @@ module nic_rx (
     output wire        info_tready,
 
     // AXI4 read (descriptors; rready always high)
-    output reg  [63:0] m_axi_araddr,
+    output reg  [ADDR_WIDTH-1:0] m_axi_araddr,
     output reg  [7:0]  m_axi_arlen,
     output reg         m_axi_arvalid,
     input  wire        m_axi_arready,
@@ -51,7 +55,7 @@ module nic_rx (
     input  wire        m_axi_rlast,
     input  wire        m_axi_rvalid,
     // AXI4 write (frames and completions; bready always high)
-    output reg  [63:0] m_axi_awaddr,
+    output reg  [ADDR_WIDTH-1:0] m_axi_awaddr,
     output reg  [7:0]  m_axi_awlen,
     output reg         m_axi_awvalid,
     input  wire        m_axi_awready,
@@ -102,16 +106,19 @@ wire        cache_empty = (cons == fetch_idx);
 wire [11:0] cons_next = ({1'b0, cons} == size - 13'd1) ? 12'd0 : cons + 12'd1;
 
 // one window checker, shared by the states that need it (as in nic_tx)
-reg  [63:0] chk_addr;
+reg  [ADDR_WIDTH-1:0] chk_addr;
+reg         chk_hi;        // the address does not fit in ADDR_WIDTH bits
 reg  [15:0] chk_len;
-wire        chk_ok = (chk_addr >= cfg_win_base) &&
-                     ({1'b0, chk_addr} + {49'd0, chk_len} <= {1'b0, cfg_win_limit});
+wire [ADDR_WIDTH:0] chk_end = {1'b0, chk_addr} + {{(ADDR_WIDTH-15){1'b0}}, chk_len};
+wire        chk_ok = !chk_hi && (chk_addr >= cfg_win_base) && (chk_end <= {1'b0, cfg_win_limit});
 
-reg  [63:0] c_addr [0:1];
+reg  [ADDR_WIDTH-1:0] c_addr [0:1];
+reg  [1:0]  c_hi;          // the descriptor's address has bits set at or above ADDR_WIDTH
 reg  [15:0] c_len  [0:1];
 reg  [3:0]  fbeat;
 reg  [2:0]  fcount;
-wire [63:0] d_addr = c_addr[cons[0]];
+wire [ADDR_WIDTH-1:0] d_addr = c_addr[cons[0]];
+wire        d_hi = c_hi[cons[0]];
 wire [15:0] d_len  = c_len[cons[0]];
 
 // ---- frame in flight ----
@@ -119,7 +126,7 @@ reg  [47:0] f_info;
 wire [13:0] f_len = f_info[13:0];
 wire [5:0]  f_hash = f_info[42:37];
 reg  [11:0] f_words_left;  // FIFO words of the frame not yet taken
-reg  [63:0] f_addr;        // next burst address
+reg  [ADDR_WIDTH-1:0] f_addr;   // next burst address
 reg  [5:0]  b_left;        // beats left in the current burst
 reg  [7:0]  f_err;
 reg         discard_after;
@@ -158,19 +165,25 @@ wire [9:0]  to_4k = 10'd512 - {1'b0, f_addr[11:3]};
 wire [11:0] burst0 = (f_words_left < {2'b00, to_4k}) ? f_words_left : {2'b00, to_4k};
 wire [5:0]  burst = (burst0 > 12'd32) ? 6'd32 : burst0[5:0];
 
-wire [63:0] fetch_addr = {cfg_ring_base[63:7], 7'd0} + {48'd0, fetch_idx, 4'd0};
-wire [63:0] cpl_addr = {cfg_cpl_base[63:4], 4'd0} + {48'd0, cons, 4'd0};
+// ring entry addresses with the carry out of ADDR_WIDTH bits (as in nic_tx)
+wire [ADDR_WIDTH:0] fetch_sum = {1'b0, cfg_ring_base[ADDR_WIDTH-1:7], 7'd0} +
+                                {{(ADDR_WIDTH-15){1'b0}}, fetch_idx, 4'd0};
+wire [ADDR_WIDTH:0] cpl_sum = {1'b0, cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0} +
+                              {{(ADDR_WIDTH-15){1'b0}}, cons, 4'd0};
+wire [ADDR_WIDTH-1:0] fetch_addr = fetch_sum[ADDR_WIDTH-1:0];
+wire [ADDR_WIDTH-1:0] cpl_addr = cpl_sum[ADDR_WIDTH-1:0];
+localparam NARROW = ADDR_WIDTH < 64;
 
 always @* begin
     case (state)
-    S_FILTER: begin chk_addr = fetch_addr; chk_len = {9'd0, n_fetch, 4'd0}; end
-    S_CHECK:  begin chk_addr = d_addr;     chk_len = d_len; end
-    default:  begin chk_addr = cpl_addr;   chk_len = 16'd16; end
+    S_FILTER: begin chk_addr = fetch_addr; chk_hi = NARROW && fetch_sum[ADDR_WIDTH]; chk_len = {9'd0, n_fetch, 4'd0}; end
+    S_CHECK:  begin chk_addr = d_addr;     chk_hi = d_hi;                             chk_len = d_len; end
+    default:  begin chk_addr = cpl_addr;   chk_hi = NARROW && cpl_sum[ADDR_WIDTH];   chk_len = 16'd16; end
     endcase
 end
 
 
-wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], f_info[47:43]};
+wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum[ADDR_WIDTH], cpl_sum[ADDR_WIDTH], f_info[47:43]};
 
 always @(posedge clk) begin
     stat_cpl <= 1'b0;
@@ -236,8 +249,10 @@ always @(posedge clk) begin
         S_FETCHR: begin
             if (m_axi_rvalid) begin
                 fbeat <= fbeat + 4'd1;
-                if (!fbeat[0])
-                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata;
+                if (!fbeat[0]) begin
+                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[ADDR_WIDTH-1:0];
+                    c_hi[fetch_idx[0] ^ fbeat[1]] <= (m_axi_rdata >> ADDR_WIDTH) != 64'd0;
+                end
                 else
                     c_len[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[15:0];
                 if (m_axi_rlast) begin
@@ -266,7 +281,7 @@ always @(posedge clk) begin
                 m_axi_awlen <= {2'b00, burst} - 8'd1;
                 m_axi_awvalid <= 1'b1;
                 b_left <= burst;
-                f_addr <= f_addr + {55'd0, burst, 3'b000};
+                f_addr <= f_addr + {{(ADDR_WIDTH-9){1'b0}}, burst, 3'b000};
             end else if (m_axi_awready) begin
                 m_axi_awvalid <= 1'b0;
                 state <= S_W;

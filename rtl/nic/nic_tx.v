@@ -25,24 +25,30 @@
 //   L4 (Linux CHECKSUM_PARTIAL): bytes CSUM_START .. end, including the field the driver seeded
 //      with the pseudo-header sum; ~sum written at CSUM_START+CSUM_OFF, 0 sent as 0xFFFF (RFC 768;
 //      for TCP the same number in ones' complement, RFC 1624 section 3).
-module nic_tx (
+module nic_tx #(
+    // Host (DMA) address bits the engine carries, 17..64 (ring index x 16 needs 16 bits). A
+    // narrower build only ever reaches host addresses below 2^ADDR_WIDTH: a descriptor whose
+    // address has a bit set at or above ADDR_WIDTH is out of the window (error completion), as is
+    // a ring entry that would lie past 2^ADDR_WIDTH; nothing is truncated.
+    parameter ADDR_WIDTH = 64
+) (
     input  wire        clk,
     input  wire        rst,
 
     // configuration
     input  wire        cfg_enable,
-    input  wire [63:0] cfg_ring_base,
-    input  wire [63:0] cfg_cpl_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_ring_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_cpl_base,
     input  wire [12:0] cfg_size,
     input  wire [11:0] cfg_prod,
     input  wire [13:0] cfg_max_len,
-    input  wire [63:0] cfg_win_base,
-    input  wire [63:0] cfg_win_limit,
+    input  wire [ADDR_WIDTH-1:0] cfg_win_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_win_limit,
     output reg  [11:0] cons,
     output wire        idle,
 
     // AXI4 read (rready is always high: room is reserved before a read is issued)
-    output reg  [63:0] m_axi_araddr,
+    output reg  [ADDR_WIDTH-1:0] m_axi_araddr,
     output reg  [7:0]  m_axi_arlen,
     output reg         m_axi_arvalid,
     input  wire        m_axi_arready,
@@ -50,7 +56,7 @@ module nic_tx (
     input  wire        m_axi_rlast,
     input  wire        m_axi_rvalid,
     // AXI4 write (completions only; bready always high)
-    output reg  [63:0] m_axi_awaddr,
+    output reg  [ADDR_WIDTH-1:0] m_axi_awaddr,
     output reg         m_axi_awvalid,
     input  wire        m_axi_awready,
     output reg  [63:0] m_axi_wdata,
@@ -113,18 +119,22 @@ wire [11:0] cons_next = ({1'b0, cons} == size - 13'd1) ? 12'd0 : cons + 12'd1;
 // Window check of [a, a+len), 65-bit sums so that nothing wraps. One checker, shared: the ring
 // fetch (S_IDLE), the descriptor (S_CHECK) and the completion (S_CPL) are checked in different
 // states.
-reg  [63:0] chk_addr;
+// chk_hi: the address does not fit in ADDR_WIDTH bits (never in the 64-bit build).
+reg  [ADDR_WIDTH-1:0] chk_addr;
+reg         chk_hi;
 reg  [15:0] chk_len;
-wire        chk_ok = (chk_addr >= cfg_win_base) &&
-                     ({1'b0, chk_addr} + {49'd0, chk_len} <= {1'b0, cfg_win_limit});
+wire [ADDR_WIDTH:0] chk_end = {1'b0, chk_addr} + {{(ADDR_WIDTH-15){1'b0}}, chk_len};
+wire        chk_ok = !chk_hi && (chk_addr >= cfg_win_base) && (chk_end <= {1'b0, cfg_win_limit});
 
 // ---- descriptor cache: 2 entries, slot = index mod 2 (enough for line rate from 256 bytes) ----
-reg  [63:0] c_addr [0:1];
+reg  [ADDR_WIDTH-1:0] c_addr [0:1];
+reg  [1:0]  c_hi;          // the descriptor's address has bits set at or above ADDR_WIDTH
 reg  [55:0] c_ctl  [0:1];  // {off[7:0], start[15:0], hlen[7:0], flags[7:0], len[15:0]}
 reg  [3:0]  fbeat;         // beat of the group being fetched
 reg  [2:0]  fcount;        // descriptors in the group
 
-wire [63:0] d_addr = c_addr[cons[0]];
+wire [ADDR_WIDTH-1:0] d_addr = c_addr[cons[0]];
+wire        d_hi = c_hi[cons[0]];
 wire [55:0] d_ctl  = c_ctl[cons[0]];
 wire [15:0] d_len   = d_ctl[15:0];
 wire        d_csip  = d_ctl[16];
@@ -134,12 +144,13 @@ wire [15:0] d_start = d_ctl[47:32];
 wire [7:0]  d_off   = d_ctl[55:48];
 
 // ---- the frame in flight (latched at S_CHECK) ----
-reg  [63:0] f_addr;        // next burst address
+reg  [ADDR_WIDTH-1:0] f_addr;   // next burst address
 reg  [13:0] f_len;
 reg  [2:0]  f_a0;
 reg         f_ip, f_l4;
-reg  [13:0] f_ip_end;      // 14 + IP_HLEN
-reg  [13:0] f_l4_start;
+reg  [14:0] f_len_p;       // f_len + a0: the checksum bounds in beat-lane space (see below)
+reg  [14:0] f_ip_end_p;    // 14 + IP_HLEN + a0
+reg  [14:0] f_l4_start_p;  // CSUM_START + a0
 reg  [13:0] f_l4_pos;      // where the L4 checksum goes
 reg  [11:0] ar_left;       // beats still to request
 reg  [11:0] r_beat;        // beats received
@@ -156,30 +167,42 @@ reg  [7:0]  wr_out;        // AW without B yet
 assign idle = (state == S_IDLE || state == S_HALT) && rd_out == 8'd0 && wr_out == 8'd0;
 
 // ---- per-beat checksum terms ----
-// Frame offset of lane 0 of this beat (may be negative in the first beat: 15-bit two's
-// complement); lane l holds frame byte off0 + l.
-wire [14:0] off0 = {r_beat, 3'b000} - {12'd0, f_a0};
-reg [18:0] add_ip, add_l4;      // at most 8 bytes: four 16-bit words, below 2^18
-reg [14:0] o;
-reg [15:0] wv;
+// Frame byte k sits at linear position p = k + a0 = 8*beat + lane, so a bound "k >= B" on the
+// frame offset is "p >= B + a0": every lane of a later beat, the lanes from (B + a0) mod 8 up in
+// beat (B + a0) / 8, none before. One 12-bit beat compare and one 8-bit shift per bound, instead
+// of a 14-bit compare per lane and bound (the bounds plus a0 are registered at S_CHECK; frames
+// are shorter than 2^14 bytes, so B + a0 < 2^15). Lane l of beat r_beat is summed when
+//   IP: a0 <= p < len + a0, 14 + a0 <= p < 14 + IP_HLEN + a0, p not 24 + a0 or 25 + a0;
+//   L4: a0 <= p < len + a0, p >= CSUM_START + a0.
+function [7:0] ge_mask(input [11:0] beat, input [14:0] bound);      // lanes with p >= bound
+    ge_mask = (beat > bound[14:3]) ? 8'hFF : (beat == bound[14:3]) ? (8'hFF << bound[2:0]) : 8'h00;
+endfunction
+function [7:0] eq_mask(input [11:0] beat, input [14:0] pos);        // the lane with p == pos
+    eq_mask = (beat == pos[14:3]) ? (8'h01 << pos[2:0]) : 8'h00;
+endfunction
+wire [14:0] a0_p = {12'd0, f_a0};
+wire [7:0]  m_frame = ge_mask(r_beat, a0_p) & ~ge_mask(r_beat, f_len_p);
+wire [7:0]  m_ip = {8{f_ip}} & m_frame & ge_mask(r_beat, a0_p + 15'd14) & ~ge_mask(r_beat, f_ip_end_p) &
+                   ~eq_mask(r_beat, a0_p + 15'd24) & ~eq_mask(r_beat, a0_p + 15'd25);
+wire [7:0]  m_l4 = {8{f_l4}} & m_frame & ge_mask(r_beat, f_l4_start_p);
+// Even lanes are the high bytes of the 16-bit words, odd lanes the low bytes: the sum of the
+// selected words is 256 * (sum of even bytes) + (sum of odd bytes), at most 8 bytes: below 2^18.
+reg [9:0]  ip_hi, ip_lo, l4_hi, l4_lo;
+reg [18:0] add_ip, add_l4;
 integer l;
 always @* begin
-    add_ip = 19'd0;
-    add_l4 = 19'd0;
-    o = 15'd0;
-    wv = 16'd0;
-    for (l = 0; l < 8; l = l + 1) begin
-        o = off0 + l[14:0];
-        wv = l[0] ? {8'd0, m_axi_rdata[l*8 +: 8]} : {m_axi_rdata[l*8 +: 8], 8'd0};
-        // o[14]: before the frame (negative); frames are shorter than 2^14 bytes
-        if (!o[14] && o[13:0] < f_len) begin
-            if (f_ip && o[13:0] >= 14'd14 && o[13:0] < f_ip_end && o[13:0] != 14'd24 &&
-                o[13:0] != 14'd25)
-                add_ip = add_ip + {3'd0, wv};
-            if (f_l4 && o[13:0] >= f_l4_start)
-                add_l4 = add_l4 + {3'd0, wv};
-        end
+    ip_hi = 10'd0;
+    ip_lo = 10'd0;
+    l4_hi = 10'd0;
+    l4_lo = 10'd0;
+    for (l = 0; l < 8; l = l + 2) begin
+        ip_hi = ip_hi + (m_ip[l]     ? {2'd0, m_axi_rdata[l*8 +: 8]}     : 10'd0);
+        ip_lo = ip_lo + (m_ip[l+1]   ? {2'd0, m_axi_rdata[l*8+8 +: 8]}   : 10'd0);
+        l4_hi = l4_hi + (m_l4[l]     ? {2'd0, m_axi_rdata[l*8 +: 8]}     : 10'd0);
+        l4_lo = l4_lo + (m_l4[l+1]   ? {2'd0, m_axi_rdata[l*8+8 +: 8]}   : 10'd0);
     end
+    add_ip = {1'b0, ip_hi, 8'd0} + {9'd0, ip_lo};
+    add_l4 = {1'b0, l4_hi, 8'd0} + {9'd0, l4_lo};
 end
 
 function [15:0] fold16(input [31:0] s);
@@ -219,19 +242,26 @@ wire [9:0]  to_4k = 10'd512 - {1'b0, f_addr[11:3]};
 wire [11:0] burst = (ar_left < {2'b00, to_4k}) ? ar_left : {2'b00, to_4k};
 wire [11:0] burst_c = (burst > 12'd256) ? 12'd256 : burst;
 
-wire [63:0] fetch_addr = {cfg_ring_base[63:7], 7'd0} + {48'd0, fetch_idx, 4'd0};
-wire [63:0] cpl_addr = {cfg_cpl_base[63:4], 4'd0} + {48'd0, cons, 4'd0};
+// Ring entry addresses, with the carry out of ADDR_WIDTH bits: in a narrower build a carry
+// means an address at or above 2^ADDR_WIDTH, outside any window (the 64-bit build wraps, as before).
+wire [ADDR_WIDTH:0] fetch_sum = {1'b0, cfg_ring_base[ADDR_WIDTH-1:7], 7'd0} +
+                                {{(ADDR_WIDTH-15){1'b0}}, fetch_idx, 4'd0};
+wire [ADDR_WIDTH:0] cpl_sum = {1'b0, cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0} +
+                              {{(ADDR_WIDTH-15){1'b0}}, cons, 4'd0};
+wire [ADDR_WIDTH-1:0] fetch_addr = fetch_sum[ADDR_WIDTH-1:0];
+wire [ADDR_WIDTH-1:0] cpl_addr = cpl_sum[ADDR_WIDTH-1:0];
+localparam NARROW = ADDR_WIDTH < 64;
 
 always @* begin
     case (state)
-    S_IDLE:  begin chk_addr = fetch_addr; chk_len = {9'd0, n_fetch, 4'd0}; end
-    S_CHECK: begin chk_addr = d_addr;     chk_len = d_len; end
-    default: begin chk_addr = cpl_addr;   chk_len = 16'd16; end
+    S_IDLE:  begin chk_addr = fetch_addr; chk_hi = NARROW && fetch_sum[ADDR_WIDTH]; chk_len = {9'd0, n_fetch, 4'd0}; end
+    S_CHECK: begin chk_addr = d_addr;     chk_hi = d_hi;                             chk_len = d_len; end
+    default: begin chk_addr = cpl_addr;   chk_hi = NARROW && cpl_sum[ADDR_WIDTH];   chk_len = 16'd16; end
     endcase
 end
 
 // bits that are deliberately ignored (alignment, flags reserved for later)
-wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fifo_wr_ptr[9], d_ctl[23:18],
+wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum[ADDR_WIDTH], cpl_sum[ADDR_WIDTH], fifo_wr_ptr[9], d_ctl[23:18],
                    p_lin[13:12], need_beats[13:12], need_sum[2:0]};
 
 integer k;
@@ -290,8 +320,10 @@ always @(posedge clk) begin
         S_FETCHR: begin
             if (m_axi_rvalid) begin
                 fbeat <= fbeat + 4'd1;
-                if (!fbeat[0])
-                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata;
+                if (!fbeat[0]) begin
+                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[ADDR_WIDTH-1:0];
+                    c_hi[fetch_idx[0] ^ fbeat[1]] <= (m_axi_rdata >> ADDR_WIDTH) != 64'd0;
+                end
                 else
                     c_ctl[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[55:0];
                 if (m_axi_rlast) begin
@@ -302,13 +334,14 @@ always @(posedge clk) begin
             end
         end
         S_CHECK: begin
-            f_addr <= {d_addr[63:3], 3'b000};
+            f_addr <= {d_addr[ADDR_WIDTH-1:3], 3'b000};
             f_len <= d_len[13:0];
             f_a0 <= d_addr[2:0];
             f_ip <= d_csip;
             f_l4 <= d_csl4;
-            f_ip_end <= {6'd0, d_hlen} + 14'd14;
-            f_l4_start <= d_start[13:0];
+            f_len_p <= {1'b0, d_len[13:0]} + {12'd0, d_addr[2:0]};
+            f_ip_end_p <= {7'd0, d_hlen} + 15'd14 + {12'd0, d_addr[2:0]};
+            f_l4_start_p <= {1'b0, d_start[13:0]} + {12'd0, d_addr[2:0]};
             f_l4_pos <= d_start[13:0] + {6'd0, d_off};
             ar_left <= need_beats[11:0];
             n_beats <= need_beats[11:0];
@@ -338,7 +371,7 @@ always @(posedge clk) begin
                 m_axi_araddr <= f_addr;
                 m_axi_arlen <= burst_c[7:0] - 8'd1;
                 m_axi_arvalid <= 1'b1;
-                f_addr <= f_addr + {49'd0, burst_c, 3'b000};
+                f_addr <= f_addr + {{(ADDR_WIDTH-15){1'b0}}, burst_c, 3'b000};
                 ar_left <= ar_left - burst_c;
             end
             // data
