@@ -35,7 +35,9 @@ module nic_core #(
     // 64 bits wide, with the address bits at and above ADDR_WIDTH zero; the register map is
     // unchanged (those bits read 0); descriptors naming an address at or above 2^ADDR_WIDTH get
     // an error completion (outside the DMA window), they are never truncated.
-    parameter ADDR_WIDTH = 64
+    parameter ADDR_WIDTH = 64,
+    // Statistics counter bits, 14..32 (nic_csr): 32 by default; the counters wrap at 2^STAT_WIDTH.
+    parameter STAT_WIDTH = 32
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -134,9 +136,9 @@ wire        tx_idle, rx_idle, tx_fifo_empty;
 wire        tx_cpl, tx_frame, tx_desc_err, tx_dma_err, tx_halted;
 wire        rx_cpl, rx_frame, rx_desc_err, rx_dma_err, rx_drop_filter, rx_drop_nodesc, rx_halted;
 wire [13:0] tx_len, rx_len;
-wire [31:0] cnt_rx_drop_mac, cnt_rx_drop_fifo;
+wire [STAT_WIDTH-1:0] cnt_rx_drop_mac, cnt_rx_drop_fifo;
 
-nic_csr #(.ADDR_WIDTH(ADDR_WIDTH)) csr (
+nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH)) csr (
     .clk(clk), .rst(rst),
     .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
     .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb), .s_axil_wvalid(s_axil_wvalid),
@@ -348,13 +350,13 @@ nic_rx #(.ADDR_WIDTH(ADDR_WIDTH)) rx (
 );
 
 // ---------------- rx_clk event counters ----------------
-cdc_count #(.WIDTH(32)) cnt_mac (
+cdc_count #(.WIDTH(STAT_WIDTH)) cnt_mac (
     .src_clk(rx_clk), .src_rst(1'b0),
     .src_inc(rx_err_fcs || rx_err_runt || rx_err_oversize || rx_err_rxer || rx_err_preamble ||
              rx_err_short),
     .dst_clk(clk), .dst_count(cnt_rx_drop_mac)
 );
-cdc_count #(.WIDTH(32)) cnt_fifo (
+cdc_count #(.WIDTH(STAT_WIDTH)) cnt_fifo (
     .src_clk(rx_clk), .src_rst(1'b0), .src_inc(rx_drop_fifo_pulse),
     .dst_clk(clk), .dst_count(cnt_rx_drop_fifo)
 );

@@ -22,7 +22,10 @@
 module nic_csr #(
     // Host (DMA) address bits kept in the address registers (window, rings), 17..64. The
     // register map does not change: bits at and above ADDR_WIDTH read as 0 and ignore writes.
-    parameter ADDR_WIDTH = 64
+    parameter ADDR_WIDTH = 64,
+    // Bits of the statistics counters (STAT_* registers), 14..32: they wrap at 2^STAT_WIDTH and
+    // read with the bits above as 0. 32 is the full register; a small FPGA saves the rest.
+    parameter STAT_WIDTH = 32
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -88,8 +91,8 @@ module nic_csr #(
     input  wire        ev_rx_dma_err,
     input  wire        ev_rx_drop_filter,
     input  wire        ev_rx_drop_nodesc,
-    input  wire [31:0] cnt_rx_drop_mac,  // counted in rx_clk, synchronised
-    input  wire [31:0] cnt_rx_drop_fifo,
+    input  wire [STAT_WIDTH-1:0] cnt_rx_drop_mac,  // counted in rx_clk, synchronised
+    input  wire [STAT_WIDTH-1:0] cnt_rx_drop_fifo,
 
     // MDIO
     output wire        mdc,
@@ -339,21 +342,21 @@ always @(posedge clk) begin
 end
 
 // ---------------- statistics ----------------
-wire [31:0] c_tx_frames, c_tx_bytes, c_rx_frames, c_rx_bytes, c_drop_filter, c_drop_nodesc,
+wire [STAT_WIDTH-1:0] c_tx_frames, c_tx_bytes, c_rx_frames, c_rx_bytes, c_drop_filter, c_drop_nodesc,
             c_tx_desc_err, c_rx_desc_err, c_dma_err;
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s0 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(1'b1), .count(c_tx_frames));
-stat_counter #(.WIDTH(32), .INC_WIDTH(14)) s1 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(ev_tx_len), .count(c_tx_bytes));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s2 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(1'b1), .count(c_rx_frames));
-stat_counter #(.WIDTH(32), .INC_WIDTH(14)) s3 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(ev_rx_len), .count(c_rx_bytes));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s4 (.clk(clk), .rst(rst_all), .inc(ev_rx_drop_filter), .inc_value(1'b1), .count(c_drop_filter));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s5 (.clk(clk), .rst(rst_all), .inc(ev_rx_drop_nodesc), .inc_value(1'b1), .count(c_drop_nodesc));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s6 (.clk(clk), .rst(rst_all), .inc(ev_tx_desc_err), .inc_value(1'b1), .count(c_tx_desc_err));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s7 (.clk(clk), .rst(rst_all), .inc(ev_rx_desc_err), .inc_value(1'b1), .count(c_rx_desc_err));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s8 (.clk(clk), .rst(rst_all), .inc(ev_tx_dma_err || ev_rx_dma_err), .inc_value(1'b1), .count(c_dma_err));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s0 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(1'b1), .count(c_tx_frames));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(14)) s1 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(ev_tx_len), .count(c_tx_bytes));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s2 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(1'b1), .count(c_rx_frames));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(14)) s3 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(ev_rx_len), .count(c_rx_bytes));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s4 (.clk(clk), .rst(rst_all), .inc(ev_rx_drop_filter), .inc_value(1'b1), .count(c_drop_filter));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s5 (.clk(clk), .rst(rst_all), .inc(ev_rx_drop_nodesc), .inc_value(1'b1), .count(c_drop_nodesc));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s6 (.clk(clk), .rst(rst_all), .inc(ev_tx_desc_err), .inc_value(1'b1), .count(c_tx_desc_err));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s7 (.clk(clk), .rst(rst_all), .inc(ev_rx_desc_err), .inc_value(1'b1), .count(c_rx_desc_err));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s8 (.clk(clk), .rst(rst_all), .inc(ev_tx_dma_err || ev_rx_dma_err), .inc_value(1'b1), .count(c_dma_err));
 
 // The rx_clk counters are not reset by a soft reset (their domain is): report differences from
 // their value at the last reset, so that every counter reads 0 after CTRL.RESET.
-reg [31:0] base_drop_mac, base_drop_fifo;
+reg [STAT_WIDTH-1:0] base_drop_mac, base_drop_fifo;
 always @(posedge clk) begin
     if (rst_all) begin
         base_drop_mac <= cnt_rx_drop_mac;
@@ -362,6 +365,14 @@ always @(posedge clk) begin
 end
 
 // ---------------- reads (registered by nic_axil_slave) ----------------
+// a statistics counter as its 32-bit register
+function [31:0] stat32(input [STAT_WIDTH-1:0] c);
+    begin
+        stat32 = 32'd0;
+        stat32[STAT_WIDTH-1:0] = c;
+    end
+endfunction
+
 // one 32-bit half of an address register (bits at and above ADDR_WIDTH read 0)
 function [31:0] half32(input [ADDR_WIDTH-1:0] a, input hi);
     reg [63:0] t;
@@ -408,17 +419,17 @@ always @* begin
     REG_MDIO_CMD:         rd_val = {mdio_busy, 4'd0, mdio_cmd};
     REG_MDIO_DATA:        rd_val = {16'd0, mdio_rd};
     REG_MDIO_DIV:         rd_val = {24'd0, mdio_div};
-    REG_STAT_TX_FRAMES:   rd_val = c_tx_frames;
-    REG_STAT_TX_BYTES:    rd_val = c_tx_bytes;
-    REG_STAT_RX_FRAMES:   rd_val = c_rx_frames;
-    REG_STAT_RX_BYTES:    rd_val = c_rx_bytes;
-    REG_STAT_RX_DROP_MAC: rd_val = cnt_rx_drop_mac - base_drop_mac;
-    REG_STAT_RX_DROP_FILTER: rd_val = c_drop_filter;
-    REG_STAT_RX_DROP_NODESC: rd_val = c_drop_nodesc;
-    REG_STAT_RX_DROP_FIFO: rd_val = cnt_rx_drop_fifo - base_drop_fifo;
-    REG_STAT_TX_DESC_ERR: rd_val = c_tx_desc_err;
-    REG_STAT_RX_DESC_ERR: rd_val = c_rx_desc_err;
-    REG_STAT_DMA_ERR:     rd_val = c_dma_err;
+    REG_STAT_TX_FRAMES:   rd_val = stat32(c_tx_frames);
+    REG_STAT_TX_BYTES:    rd_val = stat32(c_tx_bytes);
+    REG_STAT_RX_FRAMES:   rd_val = stat32(c_rx_frames);
+    REG_STAT_RX_BYTES:    rd_val = stat32(c_rx_bytes);
+    REG_STAT_RX_DROP_MAC: rd_val = stat32(cnt_rx_drop_mac - base_drop_mac);
+    REG_STAT_RX_DROP_FILTER: rd_val = stat32(c_drop_filter);
+    REG_STAT_RX_DROP_NODESC: rd_val = stat32(c_drop_nodesc);
+    REG_STAT_RX_DROP_FIFO: rd_val = stat32(cnt_rx_drop_fifo - base_drop_fifo);
+    REG_STAT_TX_DESC_ERR: rd_val = stat32(c_tx_desc_err);
+    REG_STAT_RX_DESC_ERR: rd_val = stat32(c_rx_desc_err);
+    REG_STAT_DMA_ERR:     rd_val = stat32(c_dma_err);
     default:              rd_val = 32'd0;
     endcase
 end
