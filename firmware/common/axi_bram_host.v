@@ -6,8 +6,9 @@
 // reads and writes as an AXI4 slave (ARM IHI 0022E), and that the host reaches one byte at a time
 // through a second, simple port (the SPI bridge). Vendor-neutral: eight 512 x 8 memories, one per
 // byte lane, each with a synchronous read, so that every lane maps to one block RAM
-// (iCE40 SB_RAM40_4K in 512 x 8 mode) and WSTRB is a per-lane write enable. A read and a write of
-// the same word in one cycle do not happen here (no_rw_check: no bypass logic for that case).
+// (iCE40 SB_RAM40_4K in 512 x 8 mode) and WSTRB is a per-lane write enable. A word read in the
+// cycle it is written reads old or new data (no_rw_check: no bypass logic); the NIC never reads a
+// buffer it is writing, and the host port takes one RAM port at a time.
 //
 // AXI4: 64-bit data, one read and one write burst in progress at a time (AR and AW are accepted
 // once the previous burst has been issued / answered), any ID, INCR bursts of 8-byte beats - what

@@ -169,22 +169,34 @@ assign idle = (state == S_IDLE || state == S_HALT) && rd_out == 8'd0 && wr_out =
 // ---- per-beat checksum terms ----
 // Frame byte k sits at linear position p = k + a0 = 8*beat + lane, so a bound "k >= B" on the
 // frame offset is "p >= B + a0": every lane of a later beat, the lanes from (B + a0) mod 8 up in
-// beat (B + a0) / 8, none before. One 12-bit beat compare and one 8-bit shift per bound, instead
-// of a 14-bit compare per lane and bound (the bounds plus a0 are registered at S_CHECK; frames
-// are shorter than 2^14 bytes, so B + a0 < 2^15). Lane l of beat r_beat is summed when
+// beat (B + a0) / 8, none before. So each bound costs one beat-index equality and one 8-bit shift,
+// not a 14-bit compare per lane (the bounds plus a0 are registered at S_CHECK; frames are shorter
+// than 2^14 bytes, so B + a0 < 2^15). "A later beat" needs no magnitude compare either: r_beat
+// starts at 0 at S_CHECK and steps by one per beat, so r_beat > b exactly when the beat with index
+// b has gone by, which one flag per bound records (b_past, cleared at S_CHECK). Lane l of beat
+// r_beat is summed when
 //   IP: a0 <= p < len + a0, 14 + a0 <= p < 14 + IP_HLEN + a0, p not 24 + a0 or 25 + a0;
 //   L4: a0 <= p < len + a0, p >= CSUM_START + a0.
-function [7:0] ge_mask(input [11:0] beat, input [14:0] bound);      // lanes with p >= bound
-    ge_mask = (beat > bound[14:3]) ? 8'hFF : (beat == bound[14:3]) ? (8'hFF << bound[2:0]) : 8'h00;
-endfunction
-function [7:0] eq_mask(input [11:0] beat, input [14:0] pos);        // the lane with p == pos
-    eq_mask = (beat == pos[14:3]) ? (8'h01 << pos[2:0]) : 8'h00;
-endfunction
-wire [14:0] a0_p = {12'd0, f_a0};
-wire [7:0]  m_frame = ge_mask(r_beat, a0_p) & ~ge_mask(r_beat, f_len_p);
-wire [7:0]  m_ip = {8{f_ip}} & m_frame & ge_mask(r_beat, a0_p + 15'd14) & ~ge_mask(r_beat, f_ip_end_p) &
-                   ~eq_mask(r_beat, a0_p + 15'd24) & ~eq_mask(r_beat, a0_p + 15'd25);
-wire [7:0]  m_l4 = {8{f_l4}} & m_frame & ge_mask(r_beat, f_l4_start_p);
+wire [4:0]  a0_14 = {2'b00, f_a0} + 5'd14;     // beat 1 or 2
+wire [5:0]  a0_24 = {3'b000, f_a0} + 6'd24;    // beat 3
+wire [5:0]  a0_25 = {3'b000, f_a0} + 6'd25;    // beat 3 or 4
+// bounds: 0 frame start, 1 frame end, 2 IP start, 3 IP end, 4 L4 start
+wire [4:0]  b_hit = {r_beat == f_l4_start_p[14:3], r_beat == f_ip_end_p[14:3],
+                     r_beat == {10'd0, a0_14[4:3]}, r_beat == f_len_p[14:3], r_beat == 12'd0};
+wire [14:0] b_lane = {f_l4_start_p[2:0], f_ip_end_p[2:0], a0_14[2:0], f_len_p[2:0], f_a0};
+reg  [4:0]  b_past;
+reg  [7:0]  b_ge [0:4];    // lanes with p >= bound
+integer bk;
+always @* begin
+    for (bk = 0; bk < 5; bk = bk + 1)
+        b_ge[bk] = b_past[bk] ? 8'hFF : b_hit[bk] ? (8'hFF << b_lane[bk*3 +: 3]) : 8'h00;
+end
+// the IP checksum field, lanes with p == 24 + a0 and p == 25 + a0
+wire [7:0]  m_field = ((r_beat == {9'd0, a0_24[5:3]}) ? (8'h01 << a0_24[2:0]) : 8'h00) |
+                      ((r_beat == {9'd0, a0_25[5:3]}) ? (8'h01 << a0_25[2:0]) : 8'h00);
+wire [7:0]  m_frame = b_ge[0] & ~b_ge[1];
+wire [7:0]  m_ip = {8{f_ip}} & m_frame & b_ge[2] & ~b_ge[3] & ~m_field;
+wire [7:0]  m_l4 = {8{f_l4}} & m_frame & b_ge[4];
 // Even lanes are the high bytes of the 16-bit words, odd lanes the low bytes: the sum of the
 // selected words is 256 * (sum of even bytes) + (sum of odd bytes), at most 8 bytes: below 2^18.
 reg [9:0]  ip_hi, ip_lo, l4_hi, l4_lo;
@@ -346,6 +358,7 @@ always @(posedge clk) begin
             ar_left <= need_beats[11:0];
             n_beats <= need_beats[11:0];
             r_beat <= 12'd0;
+            b_past <= 5'd0;
             sum_ip <= 32'd0;
             sum_l4 <= 32'd0;
             f_status <= {6'd0, err_len, err_addr};
@@ -381,6 +394,7 @@ always @(posedge clk) begin
                 sum_ip <= sum_ip + {13'd0, add_ip};
                 sum_l4 <= sum_l4 + {13'd0, add_l4};
                 r_beat <= r_beat + 12'd1;
+                b_past <= b_past | b_hit;
                 if (r_beat + 12'd1 == n_beats)
                     state <= S_FOLD1;
             end
