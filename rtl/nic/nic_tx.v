@@ -66,8 +66,8 @@ module nic_tx #(
     input  wire        m_axi_bvalid,
 
     // TX FIFO write side
-    output reg         fifo_wr_en,
-    output reg  [63:0] fifo_wr_data,
+    output wire        fifo_wr_en,
+    output wire [63:0] fifo_wr_data,
     output reg         fifo_commit,
     output reg         patch_en,
     output reg  [8:0]  patch_addr,
@@ -165,6 +165,12 @@ reg  [7:0]  rd_out;        // AR bursts without their last R beat yet
 reg  [7:0]  wr_out;        // AW without B yet
 
 assign idle = (state == S_IDLE || state == S_HALT) && rd_out == 8'd0 && wr_out == 8'd0;
+
+// Frame beats go into the FIFO as they arrive (no register in between: the FIFO's RAM has its
+// own). Nothing of them is visible before the commit at the end of S_PATCH, and the patches come
+// after the last beat, so the timing seen outside does not depend on this cycle.
+assign fifo_wr_en = state == S_DATA && m_axi_rvalid;
+assign fifo_wr_data = m_axi_rdata;
 
 // ---- per-beat checksum terms ----
 // Frame byte k sits at linear position p = k + a0 = 8*beat + lane, so a bound "k >= B" on the
@@ -278,7 +284,6 @@ wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum[ADDR_W
 
 integer k;
 always @(posedge clk) begin
-    fifo_wr_en <= 1'b0;
     fifo_commit <= 1'b0;
     patch_en <= 1'b0;
     info_wr_en <= 1'b0;
@@ -389,8 +394,6 @@ always @(posedge clk) begin
             end
             // data
             if (m_axi_rvalid) begin
-                fifo_wr_en <= 1'b1;
-                fifo_wr_data <= m_axi_rdata;
                 sum_ip <= sum_ip + {13'd0, add_ip};
                 sum_l4 <= sum_l4 + {13'd0, add_l4};
                 r_beat <= r_beat + 12'd1;
