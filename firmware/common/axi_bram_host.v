@@ -23,7 +23,7 @@
 // beat is waiting for RREADY (the RAM output register is the R data). The host moves a byte per
 // SPI byte time, so the DMA loses at most one cycle in tens.
 module axi_bram_host #(
-    parameter ADDR_WIDTH = 16            // AXI address bits (>= 12)
+    parameter ADDR_WIDTH = 13            // AXI address bits (>= 12)
 ) (
     input  wire                  clk,
     input  wire                  rst,

@@ -16,7 +16,7 @@
 // of nic_core is used, so synthesis keeps all of it: the DMA address bits above ADDR_WIDTH are
 // zero by construction and unused, as are the AXI response codes the bridge does not report.
 module nic_fpga_core #(
-    parameter ADDR_WIDTH = 16,           // nic_core host address bits (4 KB of memory needs 12)
+    parameter ADDR_WIDTH = 13,           // nic_core host address bits: 4 KB memory, 4 KB of DECERR
     parameter STAT_WIDTH = 32            // nic_core statistics counter bits
 ) (
     input  wire       clk,               // core clock

@@ -160,7 +160,7 @@ SB_IO #(
 );
 
 nic_fpga_core #(
-    .ADDR_WIDTH(16),
+    .ADDR_WIDTH(13),
     .STAT_WIDTH(16)
 ) core (
     .clk(clk), .rst(rst), .tx_clk(tx_clk), .rx_clk(rx_clk),

@@ -30,9 +30,9 @@
 // 1 on the first pass, 0 on the second, and so on; bytes 8..15 (with the phase) are the second
 // 8-byte beat, written after the first.
 module nic_core #(
-    // Host (DMA) address bits the core carries, 17..64. 64 is the PCIe-style full address; a
-    // board whose host memory is small builds with less (firmware/ice40-hx8k: 16). The ports stay
-    // 64 bits wide, with the address bits at and above ADDR_WIDTH zero; the register map is
+    // Host (DMA) address bits the core carries, 13..64. 64 is the PCIe-style full address; a
+    // board whose host memory is small builds with less (firmware/ice40-hx8k: 13, for 4 KB of
+    // block RAM). The ports stay 64 bits wide, with the address bits at and above ADDR_WIDTH zero; the register map is
     // unchanged (those bits read 0); descriptors naming an address at or above 2^ADDR_WIDTH get
     // an error completion (outside the DMA window), they are never truncated.
     parameter ADDR_WIDTH = 64,

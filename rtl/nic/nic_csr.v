@@ -20,7 +20,7 @@
 // MAC never cuts a frame; then soft_rst is high for 16 cycles. It resets everything but this
 // block's AXI4-Lite state machine and the DMA window.
 module nic_csr #(
-    // Host (DMA) address bits kept in the address registers (window, rings), 17..64. The
+    // Host (DMA) address bits kept in the address registers (window, rings), 13..64. The
     // register map does not change: bits at and above ADDR_WIDTH read as 0 and ignore writes.
     parameter ADDR_WIDTH = 64,
     // Bits of the statistics counters (STAT_* registers), 14..32: they wrap at 2^STAT_WIDTH and

@@ -26,7 +26,7 @@
 //      with the pseudo-header sum; ~sum written at CSUM_START+CSUM_OFF, 0 sent as 0xFFFF (RFC 768;
 //      for TCP the same number in ones' complement, RFC 1624 section 3).
 module nic_tx #(
-    // Host (DMA) address bits the engine carries, 17..64 (ring index x 16 needs 16 bits). A
+    // Host (DMA) address bits the engine carries, 13..64 (ring index x 16 needs 16 bits). A
     // narrower build only ever reaches host addresses below 2^ADDR_WIDTH: a descriptor whose
     // address has a bit set at or above ADDR_WIDTH is out of the window (error completion), as is
     // a ring entry that would lie past 2^ADDR_WIDTH; nothing is truncated.
@@ -82,7 +82,7 @@ module nic_tx #(
     // one-cycle events
     output reg         stat_cpl,         // a completion was written
     output reg         stat_frame,       // ... for a frame that was sent
-    output reg  [13:0] stat_len,
+    output wire [13:0] stat_len,     // with stat_frame (the frame's length, held until the next one)
     output reg         stat_desc_err,    // ... for a bad descriptor
     output reg         stat_dma_err,     // a ring access fell outside the window: halted
     output reg         halted
@@ -123,8 +123,16 @@ wire [11:0] cons_next = ({1'b0, cons} == size - 13'd1) ? 12'd0 : cons + 12'd1;
 reg  [ADDR_WIDTH-1:0] chk_addr;
 reg         chk_hi;
 reg  [15:0] chk_len;
-wire [ADDR_WIDTH:0] chk_end = {1'b0, chk_addr} + {{(ADDR_WIDTH-15){1'b0}}, chk_len};
-wire        chk_ok = !chk_hi && (chk_addr >= cfg_win_base) && (chk_end <= {1'b0, cfg_win_limit});
+// sums are at least 16 bits wide (a 16-bit length, a ring offset of index x 16) whatever ADDR_WIDTH
+localparam SW = ADDR_WIDTH > 16 ? ADDR_WIDTH : 16;
+function [SW-1:0] ext_sw(input [ADDR_WIDTH-1:0] a);
+    begin
+        ext_sw = {SW{1'b0}};
+        ext_sw[ADDR_WIDTH-1:0] = a;
+    end
+endfunction
+wire [SW:0] chk_end = {1'b0, ext_sw(chk_addr)} + {{(SW-15){1'b0}}, chk_len};
+wire        chk_ok = !chk_hi && (chk_addr >= cfg_win_base) && (chk_end <= {1'b0, ext_sw(cfg_win_limit)});
 
 // ---- descriptor cache: 2 entries, slot = index mod 2 (enough for line rate from 256 bytes) ----
 reg  [ADDR_WIDTH-1:0] c_addr [0:1];
@@ -165,6 +173,8 @@ reg  [7:0]  rd_out;        // AR bursts without their last R beat yet
 reg  [7:0]  wr_out;        // AW without B yet
 
 assign idle = (state == S_IDLE || state == S_HALT) && rd_out == 8'd0 && wr_out == 8'd0;
+// f_len changes only when the next frame is taken, never in the cycle of stat_frame
+assign stat_len = f_len;
 
 // Frame beats go into the FIFO as they arrive (no register in between: the FIFO's RAM has its
 // own). Nothing of them is visible before the commit at the end of S_PATCH, and the patches come
@@ -259,27 +269,30 @@ wire err_addr = !chk_ok;
 wire [9:0]  to_4k = 10'd512 - {1'b0, f_addr[11:3]};
 wire [11:0] burst = (ar_left < {2'b00, to_4k}) ? ar_left : {2'b00, to_4k};
 wire [11:0] burst_c = (burst > 12'd256) ? 12'd256 : burst;
+wire [SW-1:0] burst_bytes = {{(SW-15){1'b0}}, burst_c, 3'b000};
 
 // Ring entry addresses, with the carry out of ADDR_WIDTH bits: in a narrower build a carry
 // means an address at or above 2^ADDR_WIDTH, outside any window (the 64-bit build wraps, as before).
-wire [ADDR_WIDTH:0] fetch_sum = {1'b0, cfg_ring_base[ADDR_WIDTH-1:7], 7'd0} +
-                                {{(ADDR_WIDTH-15){1'b0}}, fetch_idx, 4'd0};
-wire [ADDR_WIDTH:0] cpl_sum = {1'b0, cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0} +
-                              {{(ADDR_WIDTH-15){1'b0}}, cons, 4'd0};
+wire [SW:0] fetch_sum = {1'b0, ext_sw({cfg_ring_base[ADDR_WIDTH-1:7], 7'd0})} +
+                        {{(SW-15){1'b0}}, fetch_idx, 4'd0};
+wire [SW:0] cpl_sum = {1'b0, ext_sw({cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0})} +
+                      {{(SW-15){1'b0}}, cons, 4'd0};
 wire [ADDR_WIDTH-1:0] fetch_addr = fetch_sum[ADDR_WIDTH-1:0];
 wire [ADDR_WIDTH-1:0] cpl_addr = cpl_sum[ADDR_WIDTH-1:0];
 localparam NARROW = ADDR_WIDTH < 64;
+wire        fetch_over = NARROW && (fetch_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
+wire        cpl_over = NARROW && (cpl_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
 
 always @* begin
     case (state)
-    S_IDLE:  begin chk_addr = fetch_addr; chk_hi = NARROW && fetch_sum[ADDR_WIDTH]; chk_len = {9'd0, n_fetch, 4'd0}; end
-    S_CHECK: begin chk_addr = d_addr;     chk_hi = d_hi;                             chk_len = d_len; end
-    default: begin chk_addr = cpl_addr;   chk_hi = NARROW && cpl_sum[ADDR_WIDTH];   chk_len = 16'd16; end
+    S_IDLE:  begin chk_addr = fetch_addr; chk_hi = fetch_over; chk_len = {9'd0, n_fetch, 4'd0}; end
+    S_CHECK: begin chk_addr = d_addr;     chk_hi = d_hi;       chk_len = d_len; end
+    default: begin chk_addr = cpl_addr;   chk_hi = cpl_over;   chk_len = 16'd16; end
     endcase
 end
 
 // bits that are deliberately ignored (alignment, flags reserved for later)
-wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum[ADDR_WIDTH], cpl_sum[ADDR_WIDTH], fifo_wr_ptr[9], d_ctl[23:18],
+wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum, cpl_sum, burst_bytes, fifo_wr_ptr[9], d_ctl[23:18],
                    p_lin[13:12], need_beats[13:12], need_sum[2:0]};
 
 integer k;
@@ -389,7 +402,7 @@ always @(posedge clk) begin
                 m_axi_araddr <= f_addr;
                 m_axi_arlen <= burst_c[7:0] - 8'd1;
                 m_axi_arvalid <= 1'b1;
-                f_addr <= f_addr + {{(ADDR_WIDTH-15){1'b0}}, burst_c, 3'b000};
+                f_addr <= f_addr + burst_bytes[ADDR_WIDTH-1:0];
                 ar_left <= ar_left - burst_c;
             end
             // data
@@ -465,7 +478,6 @@ always @(posedge clk) begin
                     begin
                         stat_cpl <= 1'b1;
                         stat_frame <= f_status == 8'd0;
-                        stat_len <= f_len;
                         stat_desc_err <= f_status != 8'd0;
                         cons <= cons_next;
                         if (cons_next == 12'd0)

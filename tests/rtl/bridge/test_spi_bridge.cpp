@@ -1,5 +1,5 @@
 // The board's host interface, end to end through its pins: nic_fpga_core (firmware/common) as the
-// iCE40-HX8K top builds it (host address width 16, 16-bit statistics), driven only through SPI
+// iCE40-HX8K top builds it (host address width 13, 16-bit statistics), driven only through SPI
 // mode 0 the way the host on the board drives it (spi_host_bridge's command set), with the GMII
 // transmit pins looped back to the receive pins. Clocks as on the board: core 50 MHz, tx_clk
 // 125 MHz, rx_clk 125 MHz - 100 ppm; SCK = core / 12.
@@ -171,13 +171,13 @@ TEST(SpiBridge, RegistersReadAndWrite) {
     b.wr(R::kMacLo, 0xA5C3F00F);
     EXPECT_EQ(b.rd(R::kMacLo), 0xA5C3F00Fu);
     EXPECT_EQ(b.rd(R::kId), R::kIdValue);
-    // ADDR_WIDTH 16: address bits 16 and up read 0, the window keeps its 8-byte granularity
+    // ADDR_WIDTH 13: address bits 13 and up read 0, the window keeps its 8-byte granularity
     b.wr(R::kDmaWinBaseLo, 0xFFFFFFFF);
     b.wr(R::kDmaWinBaseHi, 0xFFFFFFFF);
-    EXPECT_EQ(b.rd(R::kDmaWinBaseLo), 0x0000FFF8u);
+    EXPECT_EQ(b.rd(R::kDmaWinBaseLo), 0x00001FF8u);
     EXPECT_EQ(b.rd(R::kDmaWinBaseHi), 0u);
     b.wr(R::kTxRingLo, 0x12345680);
-    EXPECT_EQ(b.rd(R::kTxRingLo), 0x00005680u);
+    EXPECT_EQ(b.rd(R::kTxRingLo), 0x00001680u);
 }
 
 TEST(SpiBridge, HostMemoryReadAndWrite) {
@@ -205,7 +205,8 @@ TEST(SpiBridge, StatusShowsLinkAndIrq) {
 
 // The NIC's DMA master runs against the BRAM host memory: a frame posted over SPI goes out on
 // GMII exactly as the reference MAC would send it, comes back on RX and lands in host memory with
-// its completion; a descriptor that points above 2^16 gets an address-error completion.
+// its completion; descriptors that point at or above 2^13 (the build's host address width) get
+// address-error completions, even when the window register would allow it.
 TEST(SpiBridge, DmaTransmitReceiveThroughHostMemory) {
     Board b;
     constexpr uint32_t kTxRing = 0x000, kRxRing = 0x100, kTxCpl = 0x200, kRxCpl = 0x300;
