@@ -16,6 +16,8 @@
 // tile share their clock, so the pin file keeps each tile within one clock domain.
 // Reset: rst_n (active low, asynchronous) is synchronised into each domain, asserted for at
 // least three clocks after configuration and after every press.
+// The I/O-cell register modules (ice40_in_reg, ice40_out_reg) are in ice40_io.v, shared with the
+// NIC top (nic_fpga.v).
 module fpga #(
     parameter STATS_ENABLE = 1
 ) (

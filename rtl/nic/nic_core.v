@@ -32,9 +32,9 @@
 module nic_core #(
     // Host (DMA) address bits the core carries, 13..64. 64 is the PCIe-style full address; a
     // board whose host memory is small builds with less (firmware/ice40-hx8k: 13, for 4 KB of
-    // block RAM). The ports stay 64 bits wide, with the address bits at and above ADDR_WIDTH zero; the register map is
-    // unchanged (those bits read 0); descriptors naming an address at or above 2^ADDR_WIDTH get
-    // an error completion (outside the DMA window), they are never truncated.
+    // block RAM). The ports stay 64 bits wide, the address bits at and above ADDR_WIDTH zero;
+    // the register map is unchanged (those bits read 0); descriptors naming an address at or
+    // above 2^ADDR_WIDTH get an error completion (outside the DMA window), never truncated.
     parameter ADDR_WIDTH = 64,
     // Statistics counter bits, 14..32 (nic_csr): 32 by default; the counters wrap at 2^STAT_WIDTH.
     parameter STAT_WIDTH = 32

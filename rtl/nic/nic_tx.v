@@ -201,18 +201,18 @@ wire [4:0]  b_hit = {r_beat == f_l4_start_p[14:3], r_beat == f_ip_end_p[14:3],
                      r_beat == {10'd0, a0_14[4:3]}, r_beat == f_len_p[14:3], r_beat == 12'd0};
 wire [14:0] b_lane = {f_l4_start_p[2:0], f_ip_end_p[2:0], a0_14[2:0], f_len_p[2:0], f_a0};
 reg  [4:0]  b_past;
-reg  [7:0]  b_ge [0:4];    // lanes with p >= bound
+reg  [39:0] b_ge;          // per bound, the lanes with p >= bound
 integer bk;
 always @* begin
     for (bk = 0; bk < 5; bk = bk + 1)
-        b_ge[bk] = b_past[bk] ? 8'hFF : b_hit[bk] ? (8'hFF << b_lane[bk*3 +: 3]) : 8'h00;
+        b_ge[bk*8 +: 8] = b_past[bk] ? 8'hFF : b_hit[bk] ? (8'hFF << b_lane[bk*3 +: 3]) : 8'h00;
 end
 // the IP checksum field, lanes with p == 24 + a0 and p == 25 + a0
 wire [7:0]  m_field = ((r_beat == {9'd0, a0_24[5:3]}) ? (8'h01 << a0_24[2:0]) : 8'h00) |
                       ((r_beat == {9'd0, a0_25[5:3]}) ? (8'h01 << a0_25[2:0]) : 8'h00);
-wire [7:0]  m_frame = b_ge[0] & ~b_ge[1];
-wire [7:0]  m_ip = {8{f_ip}} & m_frame & b_ge[2] & ~b_ge[3] & ~m_field;
-wire [7:0]  m_l4 = {8{f_l4}} & m_frame & b_ge[4];
+wire [7:0]  m_frame = b_ge[7:0] & ~b_ge[15:8];
+wire [7:0]  m_ip = {8{f_ip}} & m_frame & b_ge[23:16] & ~b_ge[31:24] & ~m_field;
+wire [7:0]  m_l4 = {8{f_l4}} & m_frame & b_ge[39:32];
 // Even lanes are the high bytes of the 16-bit words, odd lanes the low bytes: the sum of the
 // selected words is 256 * (sum of even bytes) + (sum of odd bytes), at most 8 bytes: below 2^18.
 reg [9:0]  ip_hi, ip_lo, l4_hi, l4_lo;
