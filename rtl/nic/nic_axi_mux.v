@@ -9,17 +9,19 @@
 // to that engine until its WLAST beat, so write data is never interleaved (AXI4 has no WID);
 // B responses go back by BID. Every burst is INCR of 8-byte beats. The engines accept every R and
 // B beat, so RREADY and BREADY are tied high.
-module nic_axi_mux (
+module nic_axi_mux #(
+    parameter ADDR_WIDTH = 64           // host address bits (nic_core ADDR_WIDTH)
+) (
     input  wire        clk,
     input  wire        rst,
 
     // engine 0 (TX) and 1 (RX): AR, R
-    input  wire [63:0] s0_araddr,  input wire [7:0] s0_arlen,  input wire s0_arvalid, output wire s0_arready,
-    input  wire [63:0] s1_araddr,  input wire [7:0] s1_arlen,  input wire s1_arvalid, output wire s1_arready,
+    input  wire [ADDR_WIDTH-1:0] s0_araddr,  input wire [7:0] s0_arlen,  input wire s0_arvalid, output wire s0_arready,
+    input  wire [ADDR_WIDTH-1:0] s1_araddr,  input wire [7:0] s1_arlen,  input wire s1_arvalid, output wire s1_arready,
     output wire        s0_rvalid,  output wire s1_rvalid,
     // AW, W, B
-    input  wire [63:0] s0_awaddr,  input wire [7:0] s0_awlen,  input wire s0_awvalid, output wire s0_awready,
-    input  wire [63:0] s1_awaddr,  input wire [7:0] s1_awlen,  input wire s1_awvalid, output wire s1_awready,
+    input  wire [ADDR_WIDTH-1:0] s0_awaddr,  input wire [7:0] s0_awlen,  input wire s0_awvalid, output wire s0_awready,
+    input  wire [ADDR_WIDTH-1:0] s1_awaddr,  input wire [7:0] s1_awlen,  input wire s1_awvalid, output wire s1_awready,
     input  wire [63:0] s0_wdata,   input wire [7:0] s0_wstrb,  input wire s0_wlast,   input wire s0_wvalid,
     output wire        s0_wready,
     input  wire [63:0] s1_wdata,   input wire [7:0] s1_wstrb,  input wire s1_wlast,   input wire s1_wvalid,
@@ -28,7 +30,7 @@ module nic_axi_mux (
 
     // AXI4 master
     output wire [0:0]  m_axi_arid,
-    output wire [63:0] m_axi_araddr,
+    output wire [ADDR_WIDTH-1:0] m_axi_araddr,
     output wire [7:0]  m_axi_arlen,
     output wire [2:0]  m_axi_arsize,
     output wire [1:0]  m_axi_arburst,
@@ -38,7 +40,7 @@ module nic_axi_mux (
     input  wire        m_axi_rvalid,
     output wire        m_axi_rready,
     output wire [0:0]  m_axi_awid,
-    output wire [63:0] m_axi_awaddr,
+    output wire [ADDR_WIDTH-1:0] m_axi_awaddr,
     output wire [7:0]  m_axi_awlen,
     output wire [2:0]  m_axi_awsize,
     output wire [1:0]  m_axi_awburst,

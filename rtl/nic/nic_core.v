@@ -29,7 +29,16 @@
 // The device writes completion i of a ring at index i of its completion ring; the phase bit is
 // 1 on the first pass, 0 on the second, and so on; bytes 8..15 (with the phase) are the second
 // 8-byte beat, written after the first.
-module nic_core (
+module nic_core #(
+    // Host (DMA) address bits the core carries, 13..64. 64 is the PCIe-style full address; a
+    // board whose host memory is small builds with less (firmware/ice40-hx8k: 13, for 4 KB of
+    // block RAM). The ports stay 64 bits wide, the address bits at and above ADDR_WIDTH zero;
+    // the register map is unchanged (those bits read 0); descriptors naming an address at or
+    // above 2^ADDR_WIDTH get an error completion (outside the DMA window), never truncated.
+    parameter ADDR_WIDTH = 64,
+    // Statistics counter bits, 14..32 (nic_csr): 32 by default; the counters wrap at 2^STAT_WIDTH.
+    parameter STAT_WIDTH = 32
+) (
     input  wire        clk,
     input  wire        rst,
     input  wire        tx_clk,
@@ -119,16 +128,17 @@ wire        cfg_tx_en, cfg_rx_en;
 wire [47:0] cfg_mac;
 wire [4:0]  cfg_filter;
 wire [13:0] cfg_max_len;
-wire [63:0] cfg_mc_hash, cfg_win_base, cfg_win_limit, cfg_tx_ring, cfg_tx_cpl, cfg_rx_ring, cfg_rx_cpl;
+wire [63:0] cfg_mc_hash;
+wire [ADDR_WIDTH-1:0] cfg_win_base, cfg_win_limit, cfg_tx_ring, cfg_tx_cpl, cfg_rx_ring, cfg_rx_cpl;
 wire [12:0] cfg_tx_size, cfg_rx_size;
 wire [11:0] cfg_tx_prod, cfg_rx_prod, tx_cons, rx_cons;
 wire        tx_idle, rx_idle, tx_fifo_empty;
 wire        tx_cpl, tx_frame, tx_desc_err, tx_dma_err, tx_halted;
 wire        rx_cpl, rx_frame, rx_desc_err, rx_dma_err, rx_drop_filter, rx_drop_nodesc, rx_halted;
 wire [13:0] tx_len, rx_len;
-wire [31:0] cnt_rx_drop_mac, cnt_rx_drop_fifo;
+wire [STAT_WIDTH-1:0] cnt_rx_drop_mac, cnt_rx_drop_fifo;
 
-nic_csr csr (
+nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH)) csr (
     .clk(clk), .rst(rst),
     .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
     .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb), .s_axil_wvalid(s_axil_wvalid),
@@ -153,13 +163,14 @@ nic_csr csr (
 );
 
 // ---------------- DMA port ----------------
-wire [63:0] tx_araddr, rx_araddr, tx_awaddr, rx_awaddr, tx_wdata, rx_wdata;
+wire [ADDR_WIDTH-1:0] tx_araddr, rx_araddr, tx_awaddr, rx_awaddr, mux_araddr, mux_awaddr;
+wire [63:0] tx_wdata, rx_wdata;
 wire [7:0]  tx_arlen, rx_arlen, rx_awlen, rx_wstrb;
 wire        tx_arvalid, tx_arready, rx_arvalid, rx_arready, tx_rvalid, rx_rvalid;
 wire        tx_awvalid, tx_awready, rx_awvalid, rx_awready;
 wire        tx_wlast, tx_wvalid, tx_wready, rx_wlast, rx_wvalid, rx_wready, tx_bvalid, rx_bvalid;
 
-nic_axi_mux mux (
+nic_axi_mux #(.ADDR_WIDTH(ADDR_WIDTH)) mux (
     .clk(clk), .rst(core_rst),
     .s0_araddr(tx_araddr), .s0_arlen(tx_arlen), .s0_arvalid(tx_arvalid), .s0_arready(tx_arready),
     .s1_araddr(rx_araddr), .s1_arlen(rx_arlen), .s1_arvalid(rx_arvalid), .s1_arready(rx_arready),
@@ -169,16 +180,26 @@ nic_axi_mux mux (
     .s0_wdata(tx_wdata), .s0_wstrb(8'hFF), .s0_wlast(tx_wlast), .s0_wvalid(tx_wvalid), .s0_wready(tx_wready),
     .s1_wdata(rx_wdata), .s1_wstrb(rx_wstrb), .s1_wlast(rx_wlast), .s1_wvalid(rx_wvalid), .s1_wready(rx_wready),
     .s0_bvalid(tx_bvalid), .s1_bvalid(rx_bvalid),
-    .m_axi_arid(m_axi_arid), .m_axi_araddr(m_axi_araddr), .m_axi_arlen(m_axi_arlen),
+    .m_axi_arid(m_axi_arid), .m_axi_araddr(mux_araddr), .m_axi_arlen(m_axi_arlen),
     .m_axi_arsize(m_axi_arsize), .m_axi_arburst(m_axi_arburst), .m_axi_arvalid(m_axi_arvalid),
     .m_axi_arready(m_axi_arready), .m_axi_rid(m_axi_rid), .m_axi_rvalid(m_axi_rvalid),
-    .m_axi_rready(m_axi_rready), .m_axi_awid(m_axi_awid), .m_axi_awaddr(m_axi_awaddr),
+    .m_axi_rready(m_axi_rready), .m_axi_awid(m_axi_awid), .m_axi_awaddr(mux_awaddr),
     .m_axi_awlen(m_axi_awlen), .m_axi_awsize(m_axi_awsize), .m_axi_awburst(m_axi_awburst),
     .m_axi_awvalid(m_axi_awvalid), .m_axi_awready(m_axi_awready), .m_axi_wdata(m_axi_wdata),
     .m_axi_wstrb(m_axi_wstrb), .m_axi_wlast(m_axi_wlast), .m_axi_wvalid(m_axi_wvalid),
     .m_axi_wready(m_axi_wready), .m_axi_bid(m_axi_bid), .m_axi_bvalid(m_axi_bvalid),
     .m_axi_bready(m_axi_bready)
 );
+
+// zero above ADDR_WIDTH
+function [63:0] ext64(input [ADDR_WIDTH-1:0] a);
+    begin
+        ext64 = 64'd0;
+        ext64[ADDR_WIDTH-1:0] = a;
+    end
+endfunction
+assign m_axi_araddr = ext64(mux_araddr);
+assign m_axi_awaddr = ext64(mux_awaddr);
 
 // ---------------- TX ----------------
 wire        txf_wr_en, txf_commit, txf_patch_en, txi_wr_en;
@@ -189,7 +210,7 @@ wire [9:0]  txf_wr_ptr, txf_free;
 wire [23:0] txi_wr_data;
 wire [4:0]  txi_free;
 
-nic_tx tx (
+nic_tx #(.ADDR_WIDTH(ADDR_WIDTH)) tx (
     .clk(clk), .rst(core_rst),
     .cfg_enable(cfg_tx_en), .cfg_ring_base(cfg_tx_ring), .cfg_cpl_base(cfg_tx_cpl),
     .cfg_size(cfg_tx_size), .cfg_prod(cfg_tx_prod), .cfg_max_len(cfg_max_len),
@@ -309,7 +330,7 @@ async_fifo #(.WIDTH(48), .ADDR_WIDTH(4)) rx_info_fifo (
     .rd_ready(rxc_info_ready)
 );
 
-nic_rx rx (
+nic_rx #(.ADDR_WIDTH(ADDR_WIDTH)) rx (
     .clk(clk), .rst(core_rst),
     .cfg_enable(cfg_rx_en), .cfg_ring_base(cfg_rx_ring), .cfg_cpl_base(cfg_rx_cpl),
     .cfg_size(cfg_rx_size), .cfg_prod(cfg_rx_prod), .cfg_win_base(cfg_win_base),
@@ -329,13 +350,13 @@ nic_rx rx (
 );
 
 // ---------------- rx_clk event counters ----------------
-cdc_count #(.WIDTH(32)) cnt_mac (
+cdc_count #(.WIDTH(STAT_WIDTH)) cnt_mac (
     .src_clk(rx_clk), .src_rst(1'b0),
     .src_inc(rx_err_fcs || rx_err_runt || rx_err_oversize || rx_err_rxer || rx_err_preamble ||
              rx_err_short),
     .dst_clk(clk), .dst_count(cnt_rx_drop_mac)
 );
-cdc_count #(.WIDTH(32)) cnt_fifo (
+cdc_count #(.WIDTH(STAT_WIDTH)) cnt_fifo (
     .src_clk(rx_clk), .src_rst(1'b0), .src_inc(rx_drop_fifo_pulse),
     .dst_clk(clk), .dst_count(cnt_rx_drop_fifo)
 );

@@ -19,7 +19,14 @@
 // allowed to finish and the TX FIFO to drain, so the AXI master never abandons a burst and the
 // MAC never cuts a frame; then soft_rst is high for 16 cycles. It resets everything but this
 // block's AXI4-Lite state machine and the DMA window.
-module nic_csr (
+module nic_csr #(
+    // Host (DMA) address bits kept in the address registers (window, rings), 13..64. The
+    // register map does not change: bits at and above ADDR_WIDTH read as 0 and ignore writes.
+    parameter ADDR_WIDTH = 64,
+    // Bits of the statistics counters (STAT_* registers), 14..32: they wrap at 2^STAT_WIDTH and
+    // read with the bits above as 0. 32 is the full register; a small FPGA saves the rest.
+    parameter STAT_WIDTH = 32
+) (
     input  wire        clk,
     input  wire        rst,
 
@@ -52,14 +59,14 @@ module nic_csr (
     output reg  [4:0]  cfg_filter,
     output reg  [13:0] cfg_max_len,
     output reg  [63:0] cfg_mc_hash,
-    output reg  [63:0] cfg_win_base,
-    output reg  [63:0] cfg_win_limit,
-    output reg  [63:0] cfg_tx_ring,
-    output reg  [63:0] cfg_tx_cpl,
+    output reg  [ADDR_WIDTH-1:0] cfg_win_base,
+    output reg  [ADDR_WIDTH-1:0] cfg_win_limit,
+    output reg  [ADDR_WIDTH-1:0] cfg_tx_ring,
+    output reg  [ADDR_WIDTH-1:0] cfg_tx_cpl,
     output reg  [12:0] cfg_tx_size,
     output reg  [11:0] cfg_tx_prod,
-    output reg  [63:0] cfg_rx_ring,
-    output reg  [63:0] cfg_rx_cpl,
+    output reg  [ADDR_WIDTH-1:0] cfg_rx_ring,
+    output reg  [ADDR_WIDTH-1:0] cfg_rx_cpl,
     output reg  [12:0] cfg_rx_size,
     output reg  [11:0] cfg_rx_prod,
 
@@ -84,8 +91,8 @@ module nic_csr (
     input  wire        ev_rx_dma_err,
     input  wire        ev_rx_drop_filter,
     input  wire        ev_rx_drop_nodesc,
-    input  wire [31:0] cnt_rx_drop_mac,  // counted in rx_clk, synchronised
-    input  wire [31:0] cnt_rx_drop_fifo,
+    input  wire [STAT_WIDTH-1:0] cnt_rx_drop_mac,  // counted in rx_clk, synchronised
+    input  wire [STAT_WIDTH-1:0] cnt_rx_drop_fifo,
 
     // MDIO
     output wire        mdc,
@@ -127,6 +134,30 @@ function [31:0] merge(input [31:0] old, input [31:0] nw, input [3:0] strb);
     end
 endfunction
 
+// An address register seen as the 64-bit register pair of the map, and a write of one half of it.
+function [63:0] ext64(input [ADDR_WIDTH-1:0] a);
+    begin
+        ext64 = 64'd0;
+        ext64[ADDR_WIDTH-1:0] = a;
+    end
+endfunction
+
+function [ADDR_WIDTH-1:0] wr_half(input [ADDR_WIDTH-1:0] old, input hi, input [31:0] nw,
+                                  input [3:0] strb);
+    reg [63:0] t;
+    begin
+        t = ext64(old);
+        if (hi)
+            t[63:32] = merge(t[63:32], nw, strb);
+        else
+            t[31:0] = merge(t[31:0], nw, strb);
+        wr_half = t[ADDR_WIDTH-1:0];
+    end
+endfunction
+
+// 8-byte granularity of the window registers
+localparam [ADDR_WIDTH-1:0] ALIGN8 = {{(ADDR_WIDTH-3){1'b1}}, 3'b000};
+
 // ---------------- soft reset sequencer ----------------
 reg        rst_req;
 reg [5:0]  rst_cnt;        // 48..17: the MAC finishes the frame it holds; 16..1: reset
@@ -165,16 +196,16 @@ wire [31:0] r_mac_hi = {16'd0, cfg_mac[47:32]};
 
 always @(posedge clk) begin
     if (rst) begin
-        cfg_win_base <= 64'd0;
-        cfg_win_limit <= 64'd0;
+        cfg_win_base <= {ADDR_WIDTH{1'b0}};
+        cfg_win_limit <= {ADDR_WIDTH{1'b0}};
     end else if (do_write) begin
         case (wa)
         // 8-byte granularity, so that a beat that holds any byte of an allowed buffer lies
         // wholly inside the window (the DMA moves whole 8-byte beats)
-        REG_DMA_WIN_BASE_LO:  cfg_win_base[31:0] <= merge(cfg_win_base[31:0], w_data, w_strb) & ~32'd7;
-        REG_DMA_WIN_BASE_HI:  cfg_win_base[63:32] <= merge(cfg_win_base[63:32], w_data, w_strb);
-        REG_DMA_WIN_LIMIT_LO: cfg_win_limit[31:0] <= merge(cfg_win_limit[31:0], w_data, w_strb) & ~32'd7;
-        REG_DMA_WIN_LIMIT_HI: cfg_win_limit[63:32] <= merge(cfg_win_limit[63:32], w_data, w_strb);
+        REG_DMA_WIN_BASE_LO:  cfg_win_base <= wr_half(cfg_win_base, 1'b0, w_data, w_strb) & ALIGN8;
+        REG_DMA_WIN_BASE_HI:  cfg_win_base <= wr_half(cfg_win_base, 1'b1, w_data, w_strb);
+        REG_DMA_WIN_LIMIT_LO: cfg_win_limit <= wr_half(cfg_win_limit, 1'b0, w_data, w_strb) & ALIGN8;
+        REG_DMA_WIN_LIMIT_HI: cfg_win_limit <= wr_half(cfg_win_limit, 1'b1, w_data, w_strb);
         default: ;
         endcase
     end
@@ -213,12 +244,12 @@ always @(posedge clk) begin
         cfg_filter <= RST_RX_FILTER[4:0];
         cfg_max_len <= RST_MAX_LEN[13:0];
         cfg_mc_hash <= 64'd0;
-        cfg_tx_ring <= 64'd0;
-        cfg_tx_cpl <= 64'd0;
+        cfg_tx_ring <= {ADDR_WIDTH{1'b0}};
+        cfg_tx_cpl <= {ADDR_WIDTH{1'b0}};
         cfg_tx_size <= RST_TX_SIZE[12:0];
         cfg_tx_prod <= 12'd0;
-        cfg_rx_ring <= 64'd0;
-        cfg_rx_cpl <= 64'd0;
+        cfg_rx_ring <= {ADDR_WIDTH{1'b0}};
+        cfg_rx_cpl <= {ADDR_WIDTH{1'b0}};
         cfg_rx_size <= RST_RX_SIZE[12:0];
         cfg_rx_prod <= 12'd0;
         irq_cause <= 4'd0;
@@ -248,10 +279,10 @@ always @(posedge clk) begin
                                end
             REG_MC_HASH_LO:    cfg_mc_hash[31:0] <= merge(cfg_mc_hash[31:0], w_data, w_strb);
             REG_MC_HASH_HI:    cfg_mc_hash[63:32] <= merge(cfg_mc_hash[63:32], w_data, w_strb);
-            REG_TX_RING_LO:    cfg_tx_ring[31:0] <= merge(cfg_tx_ring[31:0], w_data, w_strb);
-            REG_TX_RING_HI:    cfg_tx_ring[63:32] <= merge(cfg_tx_ring[63:32], w_data, w_strb);
-            REG_TX_CPL_LO:     cfg_tx_cpl[31:0] <= merge(cfg_tx_cpl[31:0], w_data, w_strb);
-            REG_TX_CPL_HI:     cfg_tx_cpl[63:32] <= merge(cfg_tx_cpl[63:32], w_data, w_strb);
+            REG_TX_RING_LO:    cfg_tx_ring <= wr_half(cfg_tx_ring, 1'b0, w_data, w_strb);
+            REG_TX_RING_HI:    cfg_tx_ring <= wr_half(cfg_tx_ring, 1'b1, w_data, w_strb);
+            REG_TX_CPL_LO:     cfg_tx_cpl <= wr_half(cfg_tx_cpl, 1'b0, w_data, w_strb);
+            REG_TX_CPL_HI:     cfg_tx_cpl <= wr_half(cfg_tx_cpl, 1'b1, w_data, w_strb);
             REG_TX_SIZE:       begin
                                    if (w_strb[0]) cfg_tx_size[7:0] <= w_data[7:0];
                                    if (w_strb[1]) cfg_tx_size[12:8] <= w_data[12:8];
@@ -260,10 +291,10 @@ always @(posedge clk) begin
                                    if (w_strb[0]) cfg_tx_prod[7:0] <= w_data[7:0];
                                    if (w_strb[1]) cfg_tx_prod[11:8] <= w_data[11:8];
                                end
-            REG_RX_RING_LO:    cfg_rx_ring[31:0] <= merge(cfg_rx_ring[31:0], w_data, w_strb);
-            REG_RX_RING_HI:    cfg_rx_ring[63:32] <= merge(cfg_rx_ring[63:32], w_data, w_strb);
-            REG_RX_CPL_LO:     cfg_rx_cpl[31:0] <= merge(cfg_rx_cpl[31:0], w_data, w_strb);
-            REG_RX_CPL_HI:     cfg_rx_cpl[63:32] <= merge(cfg_rx_cpl[63:32], w_data, w_strb);
+            REG_RX_RING_LO:    cfg_rx_ring <= wr_half(cfg_rx_ring, 1'b0, w_data, w_strb);
+            REG_RX_RING_HI:    cfg_rx_ring <= wr_half(cfg_rx_ring, 1'b1, w_data, w_strb);
+            REG_RX_CPL_LO:     cfg_rx_cpl <= wr_half(cfg_rx_cpl, 1'b0, w_data, w_strb);
+            REG_RX_CPL_HI:     cfg_rx_cpl <= wr_half(cfg_rx_cpl, 1'b1, w_data, w_strb);
             REG_RX_SIZE:       begin
                                    if (w_strb[0]) cfg_rx_size[7:0] <= w_data[7:0];
                                    if (w_strb[1]) cfg_rx_size[12:8] <= w_data[12:8];
@@ -311,21 +342,21 @@ always @(posedge clk) begin
 end
 
 // ---------------- statistics ----------------
-wire [31:0] c_tx_frames, c_tx_bytes, c_rx_frames, c_rx_bytes, c_drop_filter, c_drop_nodesc,
+wire [STAT_WIDTH-1:0] c_tx_frames, c_tx_bytes, c_rx_frames, c_rx_bytes, c_drop_filter, c_drop_nodesc,
             c_tx_desc_err, c_rx_desc_err, c_dma_err;
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s0 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(1'b1), .count(c_tx_frames));
-stat_counter #(.WIDTH(32), .INC_WIDTH(14)) s1 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(ev_tx_len), .count(c_tx_bytes));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s2 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(1'b1), .count(c_rx_frames));
-stat_counter #(.WIDTH(32), .INC_WIDTH(14)) s3 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(ev_rx_len), .count(c_rx_bytes));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s4 (.clk(clk), .rst(rst_all), .inc(ev_rx_drop_filter), .inc_value(1'b1), .count(c_drop_filter));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s5 (.clk(clk), .rst(rst_all), .inc(ev_rx_drop_nodesc), .inc_value(1'b1), .count(c_drop_nodesc));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s6 (.clk(clk), .rst(rst_all), .inc(ev_tx_desc_err), .inc_value(1'b1), .count(c_tx_desc_err));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s7 (.clk(clk), .rst(rst_all), .inc(ev_rx_desc_err), .inc_value(1'b1), .count(c_rx_desc_err));
-stat_counter #(.WIDTH(32), .INC_WIDTH(1))  s8 (.clk(clk), .rst(rst_all), .inc(ev_tx_dma_err || ev_rx_dma_err), .inc_value(1'b1), .count(c_dma_err));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s0 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(1'b1), .count(c_tx_frames));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(14)) s1 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(ev_tx_len), .count(c_tx_bytes));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s2 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(1'b1), .count(c_rx_frames));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(14)) s3 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(ev_rx_len), .count(c_rx_bytes));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s4 (.clk(clk), .rst(rst_all), .inc(ev_rx_drop_filter), .inc_value(1'b1), .count(c_drop_filter));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s5 (.clk(clk), .rst(rst_all), .inc(ev_rx_drop_nodesc), .inc_value(1'b1), .count(c_drop_nodesc));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s6 (.clk(clk), .rst(rst_all), .inc(ev_tx_desc_err), .inc_value(1'b1), .count(c_tx_desc_err));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s7 (.clk(clk), .rst(rst_all), .inc(ev_rx_desc_err), .inc_value(1'b1), .count(c_rx_desc_err));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s8 (.clk(clk), .rst(rst_all), .inc(ev_tx_dma_err || ev_rx_dma_err), .inc_value(1'b1), .count(c_dma_err));
 
 // The rx_clk counters are not reset by a soft reset (their domain is): report differences from
 // their value at the last reset, so that every counter reads 0 after CTRL.RESET.
-reg [31:0] base_drop_mac, base_drop_fifo;
+reg [STAT_WIDTH-1:0] base_drop_mac, base_drop_fifo;
 always @(posedge clk) begin
     if (rst_all) begin
         base_drop_mac <= cnt_rx_drop_mac;
@@ -334,6 +365,23 @@ always @(posedge clk) begin
 end
 
 // ---------------- reads (registered by nic_axil_slave) ----------------
+// a statistics counter as its 32-bit register
+function [31:0] stat32(input [STAT_WIDTH-1:0] c);
+    begin
+        stat32 = 32'd0;
+        stat32[STAT_WIDTH-1:0] = c;
+    end
+endfunction
+
+// one 32-bit half of an address register (bits at and above ADDR_WIDTH read 0)
+function [31:0] half32(input [ADDR_WIDTH-1:0] a, input hi);
+    reg [63:0] t;
+    begin
+        t = ext64(a);
+        half32 = hi ? t[63:32] : t[31:0];
+    end
+endfunction
+
 always @* begin
     case ({rd_addr[11:2], 2'b00})
     REG_ID:               rd_val = RST_ID;
@@ -346,21 +394,21 @@ always @* begin
     REG_MAX_LEN:          rd_val = {18'd0, cfg_max_len};
     REG_MC_HASH_LO:       rd_val = cfg_mc_hash[31:0];
     REG_MC_HASH_HI:       rd_val = cfg_mc_hash[63:32];
-    REG_DMA_WIN_BASE_LO:  rd_val = cfg_win_base[31:0];
-    REG_DMA_WIN_BASE_HI:  rd_val = cfg_win_base[63:32];
-    REG_DMA_WIN_LIMIT_LO: rd_val = cfg_win_limit[31:0];
-    REG_DMA_WIN_LIMIT_HI: rd_val = cfg_win_limit[63:32];
-    REG_TX_RING_LO:       rd_val = cfg_tx_ring[31:0];
-    REG_TX_RING_HI:       rd_val = cfg_tx_ring[63:32];
-    REG_TX_CPL_LO:        rd_val = cfg_tx_cpl[31:0];
-    REG_TX_CPL_HI:        rd_val = cfg_tx_cpl[63:32];
+    REG_DMA_WIN_BASE_LO:  rd_val = half32(cfg_win_base, 1'b0);
+    REG_DMA_WIN_BASE_HI:  rd_val = half32(cfg_win_base, 1'b1);
+    REG_DMA_WIN_LIMIT_LO: rd_val = half32(cfg_win_limit, 1'b0);
+    REG_DMA_WIN_LIMIT_HI: rd_val = half32(cfg_win_limit, 1'b1);
+    REG_TX_RING_LO:       rd_val = half32(cfg_tx_ring, 1'b0);
+    REG_TX_RING_HI:       rd_val = half32(cfg_tx_ring, 1'b1);
+    REG_TX_CPL_LO:        rd_val = half32(cfg_tx_cpl, 1'b0);
+    REG_TX_CPL_HI:        rd_val = half32(cfg_tx_cpl, 1'b1);
     REG_TX_SIZE:          rd_val = {19'd0, cfg_tx_size};
     REG_TX_PROD:          rd_val = {20'd0, cfg_tx_prod};
     REG_TX_CONS:          rd_val = {20'd0, tx_cons};
-    REG_RX_RING_LO:       rd_val = cfg_rx_ring[31:0];
-    REG_RX_RING_HI:       rd_val = cfg_rx_ring[63:32];
-    REG_RX_CPL_LO:        rd_val = cfg_rx_cpl[31:0];
-    REG_RX_CPL_HI:        rd_val = cfg_rx_cpl[63:32];
+    REG_RX_RING_LO:       rd_val = half32(cfg_rx_ring, 1'b0);
+    REG_RX_RING_HI:       rd_val = half32(cfg_rx_ring, 1'b1);
+    REG_RX_CPL_LO:        rd_val = half32(cfg_rx_cpl, 1'b0);
+    REG_RX_CPL_HI:        rd_val = half32(cfg_rx_cpl, 1'b1);
     REG_RX_SIZE:          rd_val = {19'd0, cfg_rx_size};
     REG_RX_PROD:          rd_val = {20'd0, cfg_rx_prod};
     REG_RX_CONS:          rd_val = {20'd0, rx_cons};
@@ -371,17 +419,17 @@ always @* begin
     REG_MDIO_CMD:         rd_val = {mdio_busy, 4'd0, mdio_cmd};
     REG_MDIO_DATA:        rd_val = {16'd0, mdio_rd};
     REG_MDIO_DIV:         rd_val = {24'd0, mdio_div};
-    REG_STAT_TX_FRAMES:   rd_val = c_tx_frames;
-    REG_STAT_TX_BYTES:    rd_val = c_tx_bytes;
-    REG_STAT_RX_FRAMES:   rd_val = c_rx_frames;
-    REG_STAT_RX_BYTES:    rd_val = c_rx_bytes;
-    REG_STAT_RX_DROP_MAC: rd_val = cnt_rx_drop_mac - base_drop_mac;
-    REG_STAT_RX_DROP_FILTER: rd_val = c_drop_filter;
-    REG_STAT_RX_DROP_NODESC: rd_val = c_drop_nodesc;
-    REG_STAT_RX_DROP_FIFO: rd_val = cnt_rx_drop_fifo - base_drop_fifo;
-    REG_STAT_TX_DESC_ERR: rd_val = c_tx_desc_err;
-    REG_STAT_RX_DESC_ERR: rd_val = c_rx_desc_err;
-    REG_STAT_DMA_ERR:     rd_val = c_dma_err;
+    REG_STAT_TX_FRAMES:   rd_val = stat32(c_tx_frames);
+    REG_STAT_TX_BYTES:    rd_val = stat32(c_tx_bytes);
+    REG_STAT_RX_FRAMES:   rd_val = stat32(c_rx_frames);
+    REG_STAT_RX_BYTES:    rd_val = stat32(c_rx_bytes);
+    REG_STAT_RX_DROP_MAC: rd_val = stat32(cnt_rx_drop_mac - base_drop_mac);
+    REG_STAT_RX_DROP_FILTER: rd_val = stat32(c_drop_filter);
+    REG_STAT_RX_DROP_NODESC: rd_val = stat32(c_drop_nodesc);
+    REG_STAT_RX_DROP_FIFO: rd_val = stat32(cnt_rx_drop_fifo - base_drop_fifo);
+    REG_STAT_TX_DESC_ERR: rd_val = stat32(c_tx_desc_err);
+    REG_STAT_RX_DESC_ERR: rd_val = stat32(c_rx_desc_err);
+    REG_STAT_DMA_ERR:     rd_val = stat32(c_dma_err);
     default:              rd_val = 32'd0;
     endcase
 end

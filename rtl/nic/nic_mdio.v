@@ -27,11 +27,12 @@ module nic_mdio (
     input  wire        mdio_i
 );
 
-reg [63:0] frame;
+// The 32 command bits (ST, OP, PHYAD, REGAD, TA, DATA; clause 22.2.4.5) after the 32 preamble
+// bits, which are ones and need no register: bits 0..31 of the frame are counted by bitn.
+reg [31:0] frame;
 reg [6:0]  bitn;           // bit being sent, 0..63
 reg [7:0]  cnt;
 reg        rd;
-wire       unused_ok = frame[63];   // the first bit (preamble) is sent from the start state
 
 always @(posedge clk) begin
     if (rst) begin
@@ -46,7 +47,7 @@ always @(posedge clk) begin
         if (start) begin
             busy <= 1'b1;
             rd <= cmd_read;
-            frame <= {32'hFFFFFFFF, 2'b01, cmd_read ? 2'b10 : 2'b01, cmd_phy, cmd_reg,
+            frame <= {2'b01, cmd_read ? 2'b10 : 2'b01, cmd_phy, cmd_reg,
                       cmd_read ? 2'b11 : 2'b10, cmd_read ? 16'hFFFF : cmd_data};
             bitn <= 7'd0;
             cnt <= 8'd0;
@@ -71,8 +72,13 @@ always @(posedge clk) begin
                     mdio_oe <= 1'b0;
                 end else begin
                     bitn <= bitn + 7'd1;
-                    frame <= {frame[62:0], 1'b1};
-                    mdio_o <= frame[62];
+                    // bit bitn + 1 of the frame: preamble up to 31, then the command
+                    if (bitn >= 7'd31) begin
+                        mdio_o <= frame[31];
+                        frame <= {frame[30:0], 1'b1};
+                    end else begin
+                        mdio_o <= 1'b1;
+                    end
                     mdio_oe <= !(rd && bitn + 7'd1 >= 7'd46);
                 end
             end

@@ -16,18 +16,22 @@
 //        -> wait for every B response of those bursts, so that the data is in host memory before
 //           the driver can see the completion, then write the completion, CONS+1.
 // A dropped frame never reaches host memory: the decision is taken before its first write.
-module nic_rx (
+module nic_rx #(
+    // Host (DMA) address bits, 13..64, as in nic_tx: a descriptor address with a bit set at or
+    // above ADDR_WIDTH, or a ring entry past 2^ADDR_WIDTH, is outside the window.
+    parameter ADDR_WIDTH = 64
+) (
     input  wire        clk,
     input  wire        rst,
 
     // configuration
     input  wire        cfg_enable,
-    input  wire [63:0] cfg_ring_base,
-    input  wire [63:0] cfg_cpl_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_ring_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_cpl_base,
     input  wire [12:0] cfg_size,
     input  wire [11:0] cfg_prod,
-    input  wire [63:0] cfg_win_base,
-    input  wire [63:0] cfg_win_limit,
+    input  wire [ADDR_WIDTH-1:0] cfg_win_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_win_limit,
     input  wire [47:0] cfg_mac,          // byte 0 (first on the wire) in bits 7:0
     input  wire [4:0]  cfg_filter,       // {promisc, allmulti, mcast, bcast, ucast}
     input  wire [63:0] cfg_mc_hash,
@@ -43,7 +47,7 @@ module nic_rx (
     output wire        info_tready,
 
     // AXI4 read (descriptors; rready always high)
-    output reg  [63:0] m_axi_araddr,
+    output reg  [ADDR_WIDTH-1:0] m_axi_araddr,
     output reg  [7:0]  m_axi_arlen,
     output reg         m_axi_arvalid,
     input  wire        m_axi_arready,
@@ -51,7 +55,7 @@ module nic_rx (
     input  wire        m_axi_rlast,
     input  wire        m_axi_rvalid,
     // AXI4 write (frames and completions; bready always high)
-    output reg  [63:0] m_axi_awaddr,
+    output reg  [ADDR_WIDTH-1:0] m_axi_awaddr,
     output reg  [7:0]  m_axi_awlen,
     output reg         m_axi_awvalid,
     input  wire        m_axi_awready,
@@ -65,7 +69,7 @@ module nic_rx (
     // one-cycle events
     output reg         stat_cpl,
     output reg         stat_frame,
-    output reg  [13:0] stat_len,
+    output wire [13:0] stat_len,     // with stat_frame (the frame's length, held until the next one)
     output reg         stat_desc_err,
     output reg         stat_drop_filter,
     output reg         stat_drop_nodesc,
@@ -102,16 +106,27 @@ wire        cache_empty = (cons == fetch_idx);
 wire [11:0] cons_next = ({1'b0, cons} == size - 13'd1) ? 12'd0 : cons + 12'd1;
 
 // one window checker, shared by the states that need it (as in nic_tx)
-reg  [63:0] chk_addr;
+reg  [ADDR_WIDTH-1:0] chk_addr;
+reg         chk_hi;        // the address does not fit in ADDR_WIDTH bits
 reg  [15:0] chk_len;
-wire        chk_ok = (chk_addr >= cfg_win_base) &&
-                     ({1'b0, chk_addr} + {49'd0, chk_len} <= {1'b0, cfg_win_limit});
+// sums are at least 16 bits wide (a 16-bit length, a ring offset of index x 16) whatever ADDR_WIDTH
+localparam SW = ADDR_WIDTH > 16 ? ADDR_WIDTH : 16;
+function [SW-1:0] ext_sw(input [ADDR_WIDTH-1:0] a);
+    begin
+        ext_sw = {SW{1'b0}};
+        ext_sw[ADDR_WIDTH-1:0] = a;
+    end
+endfunction
+wire [SW:0] chk_end = {1'b0, ext_sw(chk_addr)} + {{(SW-15){1'b0}}, chk_len};
+wire        chk_ok = !chk_hi && (chk_addr >= cfg_win_base) && (chk_end <= {1'b0, ext_sw(cfg_win_limit)});
 
-reg  [63:0] c_addr [0:1];
+reg  [ADDR_WIDTH-1:0] c_addr [0:1];
+reg  [1:0]  c_hi;          // the descriptor's address has bits set at or above ADDR_WIDTH
 reg  [15:0] c_len  [0:1];
 reg  [3:0]  fbeat;
 reg  [2:0]  fcount;
-wire [63:0] d_addr = c_addr[cons[0]];
+wire [ADDR_WIDTH-1:0] d_addr = c_addr[cons[0]];
+wire        d_hi = c_hi[cons[0]];
 wire [15:0] d_len  = c_len[cons[0]];
 
 // ---- frame in flight ----
@@ -119,7 +134,7 @@ reg  [47:0] f_info;
 wire [13:0] f_len = f_info[13:0];
 wire [5:0]  f_hash = f_info[42:37];
 reg  [11:0] f_words_left;  // FIFO words of the frame not yet taken
-reg  [63:0] f_addr;        // next burst address
+reg  [ADDR_WIDTH-1:0] f_addr;   // next burst address
 reg  [5:0]  b_left;        // beats left in the current burst
 reg  [7:0]  f_err;
 reg         discard_after;
@@ -128,6 +143,8 @@ reg  [7:0]  wr_out;
 reg  [7:0]  rd_out;
 
 assign idle = (state == S_IDLE || state == S_HALT) && rd_out == 8'd0 && wr_out == 8'd0;
+// f_len changes only when the next frame is taken, never in the cycle of stat_frame
+assign stat_len = f_len;
 assign info_tready = state == S_IDLE && cfg_enable && info_tvalid;
 
 // ---- address filter (IEEE 802.3 clause 3.2.3: I/G bit is bit 0 of the first byte) ----
@@ -157,20 +174,29 @@ wire [11:0] info_words = {1'b0, info_tdata[13:3]} + {11'd0, info_tdata[2:0] != 3
 wire [9:0]  to_4k = 10'd512 - {1'b0, f_addr[11:3]};
 wire [11:0] burst0 = (f_words_left < {2'b00, to_4k}) ? f_words_left : {2'b00, to_4k};
 wire [5:0]  burst = (burst0 > 12'd32) ? 6'd32 : burst0[5:0];
+wire [SW-1:0] burst_bytes = {{(SW-9){1'b0}}, burst, 3'b000};
 
-wire [63:0] fetch_addr = {cfg_ring_base[63:7], 7'd0} + {48'd0, fetch_idx, 4'd0};
-wire [63:0] cpl_addr = {cfg_cpl_base[63:4], 4'd0} + {48'd0, cons, 4'd0};
+// ring entry addresses with the carry out of ADDR_WIDTH bits (as in nic_tx)
+wire [SW:0] fetch_sum = {1'b0, ext_sw({cfg_ring_base[ADDR_WIDTH-1:7], 7'd0})} +
+                        {{(SW-15){1'b0}}, fetch_idx, 4'd0};
+wire [SW:0] cpl_sum = {1'b0, ext_sw({cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0})} +
+                      {{(SW-15){1'b0}}, cons, 4'd0};
+wire [ADDR_WIDTH-1:0] fetch_addr = fetch_sum[ADDR_WIDTH-1:0];
+wire [ADDR_WIDTH-1:0] cpl_addr = cpl_sum[ADDR_WIDTH-1:0];
+localparam NARROW = ADDR_WIDTH < 64;
+wire        fetch_over = NARROW && (fetch_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
+wire        cpl_over = NARROW && (cpl_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
 
 always @* begin
     case (state)
-    S_FILTER: begin chk_addr = fetch_addr; chk_len = {9'd0, n_fetch, 4'd0}; end
-    S_CHECK:  begin chk_addr = d_addr;     chk_len = d_len; end
-    default:  begin chk_addr = cpl_addr;   chk_len = 16'd16; end
+    S_FILTER: begin chk_addr = fetch_addr; chk_hi = fetch_over; chk_len = {9'd0, n_fetch, 4'd0}; end
+    S_CHECK:  begin chk_addr = d_addr;     chk_hi = d_hi;       chk_len = d_len; end
+    default:  begin chk_addr = cpl_addr;   chk_hi = cpl_over;   chk_len = 16'd16; end
     endcase
 end
 
 
-wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], f_info[47:43]};
+wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum, cpl_sum, burst_bytes, f_info[47:43]};
 
 always @(posedge clk) begin
     stat_cpl <= 1'b0;
@@ -236,8 +262,10 @@ always @(posedge clk) begin
         S_FETCHR: begin
             if (m_axi_rvalid) begin
                 fbeat <= fbeat + 4'd1;
-                if (!fbeat[0])
-                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata;
+                if (!fbeat[0]) begin
+                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[ADDR_WIDTH-1:0];
+                    c_hi[fetch_idx[0] ^ fbeat[1]] <= (m_axi_rdata >> ADDR_WIDTH) != 64'd0;
+                end
                 else
                     c_len[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[15:0];
                 if (m_axi_rlast) begin
@@ -266,7 +294,7 @@ always @(posedge clk) begin
                 m_axi_awlen <= {2'b00, burst} - 8'd1;
                 m_axi_awvalid <= 1'b1;
                 b_left <= burst;
-                f_addr <= f_addr + {55'd0, burst, 3'b000};
+                f_addr <= f_addr + burst_bytes[ADDR_WIDTH-1:0];
             end else if (m_axi_awready) begin
                 m_axi_awvalid <= 1'b0;
                 state <= S_W;
@@ -318,7 +346,6 @@ always @(posedge clk) begin
                     ((cw_valid && m_axi_wready && cw_last) || cpl_beat == 2'd2)) begin
                     stat_cpl <= 1'b1;
                     stat_frame <= f_err == 8'd0;
-                    stat_len <= f_len;
                     stat_desc_err <= f_err != 8'd0;
                     cons <= cons_next;
                     if (cons_next == 12'd0)

@@ -43,7 +43,6 @@ module nic_rx_front (
 );
 
 reg [13:0] pos;            // offset of the current byte in the frame
-reg [63:0] acc;            // word being packed
 reg        overflow;
 reg [31:0] crc;
 
@@ -59,9 +58,11 @@ reg [4:0]  off_hi;
 reg [7:0]  proto;
 reg        udp_zero;       // UDP checksum field is 0 (RFC 768: no checksum)
 reg [7:0]  udp_hi;
-reg [31:0] sum_all;
-reg [31:0] sum_ip;
-reg [31:0] sum_l4;
+// Ones'-complement sums (RFC 1071) kept as 16 bits plus a deferred carry: s + 65536 c is congruent
+// modulo 65535 to the plain sum of the words and is zero only if that sum is, so the folds at the
+// end give exactly what folding a 32-bit sum would, with half the adder and register bits.
+reg [15:0] sum_all, sum_ip, sum_l4;
+reg        c_all, c_ip, c_l4;
 
 wire [7:0]  b = s_axis_tdata;
 wire [15:0] w = pos[0] ? {8'h00, b} : {b, 8'h00};     // even offsets are the high byte
@@ -111,19 +112,23 @@ always @(posedge clk) begin
         overflow <= 1'b0;
         end_stage <= 2'd0;
         crc <= 32'hFFFFFFFF;
-        sum_all <= 32'd0;
-        sum_ip <= 32'd0;
-        sum_l4 <= 32'd0;
+        sum_all <= 16'd0;
+        sum_ip <= 16'd0;
+        sum_l4 <= 16'd0;
+        c_all <= 1'b0;
+        c_ip <= 1'b0;
+        c_l4 <= 1'b0;
         is_ip4 <= 1'b0;
         ihl <= 4'd0;
         tot_len <= 16'd0;
     end else begin
         if (s_axis_tvalid) begin
-            acc[pos[2:0]*8 +: 8] <= b;
+            // The word is packed in place: the FIFO takes it in the cycle after its last byte, at
+            // the same edge that writes the next word's first byte (lanes past the end of a frame
+            // keep older bytes; the RX DMA's WSTRB leaves them out).
+            fifo_wr_data[pos[2:0]*8 +: 8] <= b;
             if (pos[2:0] == 3'd7 || s_axis_tlast) begin
                 fifo_wr_en <= 1'b1;
-                fifo_wr_data <= acc;
-                fifo_wr_data[pos[2:0]*8 +: 8] <= b;
                 if (!fifo_room)
                     overflow <= 1'b1;
             end
@@ -143,9 +148,9 @@ always @(posedge clk) begin
             endcase
             if (pos == ip_end + 14'd6) udp_hi <= b;
             if (pos == ip_end + 14'd7) udp_zero <= {udp_hi, b} == 16'h0000;
-            if (pos >= 14'd14) sum_all <= sum_all + {16'd0, w};
-            if (in_ip) sum_ip <= sum_ip + {16'd0, w};
-            if (in_l4 || in_pseudo) sum_l4 <= sum_l4 + {16'd0, w};
+            if (pos >= 14'd14) {c_all, sum_all} <= {1'b0, sum_all} + {1'b0, w} + {16'd0, c_all};
+            if (in_ip) {c_ip, sum_ip} <= {1'b0, sum_ip} + {1'b0, w} + {16'd0, c_ip};
+            if (in_l4 || in_pseudo) {c_l4, sum_l4} <= {1'b0, sum_l4} + {1'b0, w} + {16'd0, c_l4};
 
             if (s_axis_tlast) begin
                 // The whole frame is in the FIFO (this cycle's word included) or it is not seen.
@@ -166,9 +171,9 @@ always @(posedge clk) begin
         // protocol and TCP/UDP length join the L4 sum here (RFC 9293 section 3.1).
         case (end_stage)
         2'd1: begin
-            f_all <= fold(sum_all);
-            f_ip <= fold(sum_ip);
-            f_l4 <= fold(sum_l4 + {24'd0, proto} + {16'd0, l4_len});
+            f_all <= {15'd0, {1'b0, sum_all} + {16'd0, c_all}};
+            f_ip <= {15'd0, {1'b0, sum_ip} + {16'd0, c_ip}};
+            f_l4 <= fold({16'd0, sum_l4} + {31'd0, c_l4} + {24'd0, proto} + {16'd0, l4_len});
             end_stage <= 2'd2;
         end
         2'd2: begin
@@ -182,9 +187,12 @@ always @(posedge clk) begin
             info_wr_data <= {5'd0, hash, status, f_all[15:0], f_len};
             end_stage <= 2'd0;
             crc <= 32'hFFFFFFFF;
-            sum_all <= 32'd0;
-            sum_ip <= 32'd0;
-            sum_l4 <= 32'd0;
+            sum_all <= 16'd0;
+            sum_ip <= 16'd0;
+            sum_l4 <= 16'd0;
+            c_all <= 1'b0;
+            c_ip <= 1'b0;
+            c_l4 <= 1'b0;
             is_ip4 <= 1'b0;
             ihl <= 4'd0;
             tot_len <= 16'd0;
@@ -194,9 +202,12 @@ always @(posedge clk) begin
         // a frame dropped at its end starts the next one clean as well
         if (s_axis_tvalid && s_axis_tlast && drop_at_end) begin
             crc <= 32'hFFFFFFFF;
-            sum_all <= 32'd0;
-            sum_ip <= 32'd0;
-            sum_l4 <= 32'd0;
+            sum_all <= 16'd0;
+            sum_ip <= 16'd0;
+            sum_l4 <= 16'd0;
+            c_all <= 1'b0;
+            c_ip <= 1'b0;
+            c_l4 <= 1'b0;
             is_ip4 <= 1'b0;
             ihl <= 4'd0;
             tot_len <= 16'd0;

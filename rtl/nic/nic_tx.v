@@ -25,24 +25,30 @@
 //   L4 (Linux CHECKSUM_PARTIAL): bytes CSUM_START .. end, including the field the driver seeded
 //      with the pseudo-header sum; ~sum written at CSUM_START+CSUM_OFF, 0 sent as 0xFFFF (RFC 768;
 //      for TCP the same number in ones' complement, RFC 1624 section 3).
-module nic_tx (
+module nic_tx #(
+    // Host (DMA) address bits the engine carries, 13..64 (ring index x 16 needs 16 bits). A
+    // narrower build only ever reaches host addresses below 2^ADDR_WIDTH: a descriptor whose
+    // address has a bit set at or above ADDR_WIDTH is out of the window (error completion), as is
+    // a ring entry that would lie past 2^ADDR_WIDTH; nothing is truncated.
+    parameter ADDR_WIDTH = 64
+) (
     input  wire        clk,
     input  wire        rst,
 
     // configuration
     input  wire        cfg_enable,
-    input  wire [63:0] cfg_ring_base,
-    input  wire [63:0] cfg_cpl_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_ring_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_cpl_base,
     input  wire [12:0] cfg_size,
     input  wire [11:0] cfg_prod,
     input  wire [13:0] cfg_max_len,
-    input  wire [63:0] cfg_win_base,
-    input  wire [63:0] cfg_win_limit,
+    input  wire [ADDR_WIDTH-1:0] cfg_win_base,
+    input  wire [ADDR_WIDTH-1:0] cfg_win_limit,
     output reg  [11:0] cons,
     output wire        idle,
 
     // AXI4 read (rready is always high: room is reserved before a read is issued)
-    output reg  [63:0] m_axi_araddr,
+    output reg  [ADDR_WIDTH-1:0] m_axi_araddr,
     output reg  [7:0]  m_axi_arlen,
     output reg         m_axi_arvalid,
     input  wire        m_axi_arready,
@@ -50,7 +56,7 @@ module nic_tx (
     input  wire        m_axi_rlast,
     input  wire        m_axi_rvalid,
     // AXI4 write (completions only; bready always high)
-    output reg  [63:0] m_axi_awaddr,
+    output reg  [ADDR_WIDTH-1:0] m_axi_awaddr,
     output reg         m_axi_awvalid,
     input  wire        m_axi_awready,
     output reg  [63:0] m_axi_wdata,
@@ -60,8 +66,8 @@ module nic_tx (
     input  wire        m_axi_bvalid,
 
     // TX FIFO write side
-    output reg         fifo_wr_en,
-    output reg  [63:0] fifo_wr_data,
+    output wire        fifo_wr_en,
+    output wire [63:0] fifo_wr_data,
     output reg         fifo_commit,
     output reg         patch_en,
     output reg  [8:0]  patch_addr,
@@ -76,7 +82,7 @@ module nic_tx (
     // one-cycle events
     output reg         stat_cpl,         // a completion was written
     output reg         stat_frame,       // ... for a frame that was sent
-    output reg  [13:0] stat_len,
+    output wire [13:0] stat_len,     // with stat_frame (the frame's length, held until the next one)
     output reg         stat_desc_err,    // ... for a bad descriptor
     output reg         stat_dma_err,     // a ring access fell outside the window: halted
     output reg         halted
@@ -113,18 +119,30 @@ wire [11:0] cons_next = ({1'b0, cons} == size - 13'd1) ? 12'd0 : cons + 12'd1;
 // Window check of [a, a+len), 65-bit sums so that nothing wraps. One checker, shared: the ring
 // fetch (S_IDLE), the descriptor (S_CHECK) and the completion (S_CPL) are checked in different
 // states.
-reg  [63:0] chk_addr;
+// chk_hi: the address does not fit in ADDR_WIDTH bits (never in the 64-bit build).
+reg  [ADDR_WIDTH-1:0] chk_addr;
+reg         chk_hi;
 reg  [15:0] chk_len;
-wire        chk_ok = (chk_addr >= cfg_win_base) &&
-                     ({1'b0, chk_addr} + {49'd0, chk_len} <= {1'b0, cfg_win_limit});
+// sums are at least 16 bits wide (a 16-bit length, a ring offset of index x 16) whatever ADDR_WIDTH
+localparam SW = ADDR_WIDTH > 16 ? ADDR_WIDTH : 16;
+function [SW-1:0] ext_sw(input [ADDR_WIDTH-1:0] a);
+    begin
+        ext_sw = {SW{1'b0}};
+        ext_sw[ADDR_WIDTH-1:0] = a;
+    end
+endfunction
+wire [SW:0] chk_end = {1'b0, ext_sw(chk_addr)} + {{(SW-15){1'b0}}, chk_len};
+wire        chk_ok = !chk_hi && (chk_addr >= cfg_win_base) && (chk_end <= {1'b0, ext_sw(cfg_win_limit)});
 
 // ---- descriptor cache: 2 entries, slot = index mod 2 (enough for line rate from 256 bytes) ----
-reg  [63:0] c_addr [0:1];
+reg  [ADDR_WIDTH-1:0] c_addr [0:1];
+reg  [1:0]  c_hi;          // the descriptor's address has bits set at or above ADDR_WIDTH
 reg  [55:0] c_ctl  [0:1];  // {off[7:0], start[15:0], hlen[7:0], flags[7:0], len[15:0]}
 reg  [3:0]  fbeat;         // beat of the group being fetched
 reg  [2:0]  fcount;        // descriptors in the group
 
-wire [63:0] d_addr = c_addr[cons[0]];
+wire [ADDR_WIDTH-1:0] d_addr = c_addr[cons[0]];
+wire        d_hi = c_hi[cons[0]];
 wire [55:0] d_ctl  = c_ctl[cons[0]];
 wire [15:0] d_len   = d_ctl[15:0];
 wire        d_csip  = d_ctl[16];
@@ -134,12 +152,13 @@ wire [15:0] d_start = d_ctl[47:32];
 wire [7:0]  d_off   = d_ctl[55:48];
 
 // ---- the frame in flight (latched at S_CHECK) ----
-reg  [63:0] f_addr;        // next burst address
+reg  [ADDR_WIDTH-1:0] f_addr;   // next burst address
 reg  [13:0] f_len;
 reg  [2:0]  f_a0;
 reg         f_ip, f_l4;
-reg  [13:0] f_ip_end;      // 14 + IP_HLEN
-reg  [13:0] f_l4_start;
+reg  [14:0] f_len_p;       // f_len + a0: the checksum bounds in beat-lane space (see below)
+reg  [14:0] f_ip_end_p;    // 14 + IP_HLEN + a0
+reg  [14:0] f_l4_start_p;  // CSUM_START + a0
 reg  [13:0] f_l4_pos;      // where the L4 checksum goes
 reg  [11:0] ar_left;       // beats still to request
 reg  [11:0] r_beat;        // beats received
@@ -154,32 +173,64 @@ reg  [7:0]  rd_out;        // AR bursts without their last R beat yet
 reg  [7:0]  wr_out;        // AW without B yet
 
 assign idle = (state == S_IDLE || state == S_HALT) && rd_out == 8'd0 && wr_out == 8'd0;
+// f_len changes only when the next frame is taken, never in the cycle of stat_frame
+assign stat_len = f_len;
+
+// Frame beats go into the FIFO as they arrive (no register in between: the FIFO's RAM has its
+// own). Nothing of them is visible before the commit at the end of S_PATCH, and the patches come
+// after the last beat, so the timing seen outside does not depend on this cycle.
+assign fifo_wr_en = state == S_DATA && m_axi_rvalid;
+assign fifo_wr_data = m_axi_rdata;
 
 // ---- per-beat checksum terms ----
-// Frame offset of lane 0 of this beat (may be negative in the first beat: 15-bit two's
-// complement); lane l holds frame byte off0 + l.
-wire [14:0] off0 = {r_beat, 3'b000} - {12'd0, f_a0};
-reg [18:0] add_ip, add_l4;      // at most 8 bytes: four 16-bit words, below 2^18
-reg [14:0] o;
-reg [15:0] wv;
+// Frame byte k sits at linear position p = k + a0 = 8*beat + lane, so a bound "k >= B" on the
+// frame offset is "p >= B + a0": every lane of a later beat, the lanes from (B + a0) mod 8 up in
+// beat (B + a0) / 8, none before. So each bound costs one beat-index equality and one 8-bit shift,
+// not a 14-bit compare per lane (the bounds plus a0 are registered at S_CHECK; frames are shorter
+// than 2^14 bytes, so B + a0 < 2^15). "A later beat" needs no magnitude compare either: r_beat
+// starts at 0 at S_CHECK and steps by one per beat, so r_beat > b exactly when the beat with index
+// b has gone by, which one flag per bound records (b_past, cleared at S_CHECK). Lane l of beat
+// r_beat is summed when
+//   IP: a0 <= p < len + a0, 14 + a0 <= p < 14 + IP_HLEN + a0, p not 24 + a0 or 25 + a0;
+//   L4: a0 <= p < len + a0, p >= CSUM_START + a0.
+wire [4:0]  a0_14 = {2'b00, f_a0} + 5'd14;     // beat 1 or 2
+wire [5:0]  a0_24 = {3'b000, f_a0} + 6'd24;    // beat 3
+wire [5:0]  a0_25 = {3'b000, f_a0} + 6'd25;    // beat 3 or 4
+// bounds: 0 frame start, 1 frame end, 2 IP start, 3 IP end, 4 L4 start
+wire [4:0]  b_hit = {r_beat == f_l4_start_p[14:3], r_beat == f_ip_end_p[14:3],
+                     r_beat == {10'd0, a0_14[4:3]}, r_beat == f_len_p[14:3], r_beat == 12'd0};
+wire [14:0] b_lane = {f_l4_start_p[2:0], f_ip_end_p[2:0], a0_14[2:0], f_len_p[2:0], f_a0};
+reg  [4:0]  b_past;
+reg  [39:0] b_ge;          // per bound, the lanes with p >= bound
+integer bk;
+always @* begin
+    for (bk = 0; bk < 5; bk = bk + 1)
+        b_ge[bk*8 +: 8] = b_past[bk] ? 8'hFF : b_hit[bk] ? (8'hFF << b_lane[bk*3 +: 3]) : 8'h00;
+end
+// the IP checksum field, lanes with p == 24 + a0 and p == 25 + a0
+wire [7:0]  m_field = ((r_beat == {9'd0, a0_24[5:3]}) ? (8'h01 << a0_24[2:0]) : 8'h00) |
+                      ((r_beat == {9'd0, a0_25[5:3]}) ? (8'h01 << a0_25[2:0]) : 8'h00);
+wire [7:0]  m_frame = b_ge[7:0] & ~b_ge[15:8];
+wire [7:0]  m_ip = {8{f_ip}} & m_frame & b_ge[23:16] & ~b_ge[31:24] & ~m_field;
+wire [7:0]  m_l4 = {8{f_l4}} & m_frame & b_ge[39:32];
+// Even lanes are the high bytes of the 16-bit words, odd lanes the low bytes: the sum of the
+// selected words is 256 * (sum of even bytes) + (sum of odd bytes), at most 8 bytes: below 2^18.
+reg [9:0]  ip_hi, ip_lo, l4_hi, l4_lo;
+reg [18:0] add_ip, add_l4;
 integer l;
 always @* begin
-    add_ip = 19'd0;
-    add_l4 = 19'd0;
-    o = 15'd0;
-    wv = 16'd0;
-    for (l = 0; l < 8; l = l + 1) begin
-        o = off0 + l[14:0];
-        wv = l[0] ? {8'd0, m_axi_rdata[l*8 +: 8]} : {m_axi_rdata[l*8 +: 8], 8'd0};
-        // o[14]: before the frame (negative); frames are shorter than 2^14 bytes
-        if (!o[14] && o[13:0] < f_len) begin
-            if (f_ip && o[13:0] >= 14'd14 && o[13:0] < f_ip_end && o[13:0] != 14'd24 &&
-                o[13:0] != 14'd25)
-                add_ip = add_ip + {3'd0, wv};
-            if (f_l4 && o[13:0] >= f_l4_start)
-                add_l4 = add_l4 + {3'd0, wv};
-        end
+    ip_hi = 10'd0;
+    ip_lo = 10'd0;
+    l4_hi = 10'd0;
+    l4_lo = 10'd0;
+    for (l = 0; l < 8; l = l + 2) begin
+        ip_hi = ip_hi + (m_ip[l]     ? {2'd0, m_axi_rdata[l*8 +: 8]}     : 10'd0);
+        ip_lo = ip_lo + (m_ip[l+1]   ? {2'd0, m_axi_rdata[l*8+8 +: 8]}   : 10'd0);
+        l4_hi = l4_hi + (m_l4[l]     ? {2'd0, m_axi_rdata[l*8 +: 8]}     : 10'd0);
+        l4_lo = l4_lo + (m_l4[l+1]   ? {2'd0, m_axi_rdata[l*8+8 +: 8]}   : 10'd0);
     end
+    add_ip = {1'b0, ip_hi, 8'd0} + {9'd0, ip_lo};
+    add_l4 = {1'b0, l4_hi, 8'd0} + {9'd0, l4_lo};
 end
 
 function [15:0] fold16(input [31:0] s);
@@ -218,25 +269,34 @@ wire err_addr = !chk_ok;
 wire [9:0]  to_4k = 10'd512 - {1'b0, f_addr[11:3]};
 wire [11:0] burst = (ar_left < {2'b00, to_4k}) ? ar_left : {2'b00, to_4k};
 wire [11:0] burst_c = (burst > 12'd256) ? 12'd256 : burst;
+wire [SW-1:0] burst_bytes = {{(SW-15){1'b0}}, burst_c, 3'b000};
 
-wire [63:0] fetch_addr = {cfg_ring_base[63:7], 7'd0} + {48'd0, fetch_idx, 4'd0};
-wire [63:0] cpl_addr = {cfg_cpl_base[63:4], 4'd0} + {48'd0, cons, 4'd0};
+// Ring entry addresses, with the carry out of ADDR_WIDTH bits: in a narrower build a carry
+// means an address at or above 2^ADDR_WIDTH, outside any window (the 64-bit build wraps, as before).
+wire [SW:0] fetch_sum = {1'b0, ext_sw({cfg_ring_base[ADDR_WIDTH-1:7], 7'd0})} +
+                        {{(SW-15){1'b0}}, fetch_idx, 4'd0};
+wire [SW:0] cpl_sum = {1'b0, ext_sw({cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0})} +
+                      {{(SW-15){1'b0}}, cons, 4'd0};
+wire [ADDR_WIDTH-1:0] fetch_addr = fetch_sum[ADDR_WIDTH-1:0];
+wire [ADDR_WIDTH-1:0] cpl_addr = cpl_sum[ADDR_WIDTH-1:0];
+localparam NARROW = ADDR_WIDTH < 64;
+wire        fetch_over = NARROW && (fetch_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
+wire        cpl_over = NARROW && (cpl_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
 
 always @* begin
     case (state)
-    S_IDLE:  begin chk_addr = fetch_addr; chk_len = {9'd0, n_fetch, 4'd0}; end
-    S_CHECK: begin chk_addr = d_addr;     chk_len = d_len; end
-    default: begin chk_addr = cpl_addr;   chk_len = 16'd16; end
+    S_IDLE:  begin chk_addr = fetch_addr; chk_hi = fetch_over; chk_len = {9'd0, n_fetch, 4'd0}; end
+    S_CHECK: begin chk_addr = d_addr;     chk_hi = d_hi;       chk_len = d_len; end
+    default: begin chk_addr = cpl_addr;   chk_hi = cpl_over;   chk_len = 16'd16; end
     endcase
 end
 
 // bits that are deliberately ignored (alignment, flags reserved for later)
-wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fifo_wr_ptr[9], d_ctl[23:18],
+wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum, cpl_sum, burst_bytes, fifo_wr_ptr[9], d_ctl[23:18],
                    p_lin[13:12], need_beats[13:12], need_sum[2:0]};
 
 integer k;
 always @(posedge clk) begin
-    fifo_wr_en <= 1'b0;
     fifo_commit <= 1'b0;
     patch_en <= 1'b0;
     info_wr_en <= 1'b0;
@@ -290,8 +350,10 @@ always @(posedge clk) begin
         S_FETCHR: begin
             if (m_axi_rvalid) begin
                 fbeat <= fbeat + 4'd1;
-                if (!fbeat[0])
-                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata;
+                if (!fbeat[0]) begin
+                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[ADDR_WIDTH-1:0];
+                    c_hi[fetch_idx[0] ^ fbeat[1]] <= (m_axi_rdata >> ADDR_WIDTH) != 64'd0;
+                end
                 else
                     c_ctl[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[55:0];
                 if (m_axi_rlast) begin
@@ -302,17 +364,19 @@ always @(posedge clk) begin
             end
         end
         S_CHECK: begin
-            f_addr <= {d_addr[63:3], 3'b000};
+            f_addr <= {d_addr[ADDR_WIDTH-1:3], 3'b000};
             f_len <= d_len[13:0];
             f_a0 <= d_addr[2:0];
             f_ip <= d_csip;
             f_l4 <= d_csl4;
-            f_ip_end <= {6'd0, d_hlen} + 14'd14;
-            f_l4_start <= d_start[13:0];
+            f_len_p <= {1'b0, d_len[13:0]} + {12'd0, d_addr[2:0]};
+            f_ip_end_p <= {7'd0, d_hlen} + 15'd14 + {12'd0, d_addr[2:0]};
+            f_l4_start_p <= {1'b0, d_start[13:0]} + {12'd0, d_addr[2:0]};
             f_l4_pos <= d_start[13:0] + {6'd0, d_off};
             ar_left <= need_beats[11:0];
             n_beats <= need_beats[11:0];
             r_beat <= 12'd0;
+            b_past <= 5'd0;
             sum_ip <= 32'd0;
             sum_l4 <= 32'd0;
             f_status <= {6'd0, err_len, err_addr};
@@ -338,16 +402,15 @@ always @(posedge clk) begin
                 m_axi_araddr <= f_addr;
                 m_axi_arlen <= burst_c[7:0] - 8'd1;
                 m_axi_arvalid <= 1'b1;
-                f_addr <= f_addr + {49'd0, burst_c, 3'b000};
+                f_addr <= f_addr + burst_bytes[ADDR_WIDTH-1:0];
                 ar_left <= ar_left - burst_c;
             end
             // data
             if (m_axi_rvalid) begin
-                fifo_wr_en <= 1'b1;
-                fifo_wr_data <= m_axi_rdata;
                 sum_ip <= sum_ip + {13'd0, add_ip};
                 sum_l4 <= sum_l4 + {13'd0, add_l4};
                 r_beat <= r_beat + 12'd1;
+                b_past <= b_past | b_hit;
                 if (r_beat + 12'd1 == n_beats)
                     state <= S_FOLD1;
             end
@@ -415,7 +478,6 @@ always @(posedge clk) begin
                     begin
                         stat_cpl <= 1'b1;
                         stat_frame <= f_status == 8'd0;
-                        stat_len <= f_len;
                         stat_desc_err <= f_status != 8'd0;
                         cons <= cons_next;
                         if (cons_next == 12'd0)
