@@ -17,7 +17,9 @@
 //     4 KB boundary (A3.4.1), 8-byte aligned
 //   - exactly AWLEN+1 W beats per AW, WLAST on the last; no new AW while W beats are owed
 //   - ring invariants: indexes inside the ring, at most one fetch group (2 descriptors) cached
-module nic_rx_props (
+module nic_rx_props #(
+    parameter AW = 64                    // nic_rx's ADDR_WIDTH (run.sh sets both: 64, and 13 as on the board)
+) (
     input  wire        clk,
     input  wire        rst,
     input  wire        cfg_enable,
@@ -35,10 +37,12 @@ module nic_rx_props (
     input  wire        info_tvalid
 );
 
-(* anyconst *) reg [63:0] win_base;
-(* anyconst *) reg [63:0] win_limit;
-(* anyconst *) reg [63:0] ring_base;
-(* anyconst *) reg [63:0] cpl_base;
+// The CSRs hold AW bits of each address: the rest reads as 0.
+(* anyconst *) reg [AW-1:0] win_base_c, win_limit_c, ring_base_c, cpl_base_c;
+wire [63:0] win_base = win_base_c;      // zero-extended
+wire [63:0] win_limit = win_limit_c;
+wire [63:0] ring_base = ring_base_c;
+wire [63:0] cpl_base = cpl_base_c;
 (* anyconst *) reg [12:0] size;
 (* anyconst *) reg [47:0] mac;
 (* anyconst *) reg [4:0]  filter;

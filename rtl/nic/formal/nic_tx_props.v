@@ -18,7 +18,9 @@
 //   - ring invariants: indexes inside the ring, at most one fetch group (2 descriptors) cached
 // The rest of this file is the strengthening the induction needs (what the state machine keeps
 // true of its registers), read through `expose`.
-module nic_tx_props (
+module nic_tx_props #(
+    parameter AW = 64                    // nic_tx's ADDR_WIDTH (run.sh sets both: 64, and 13 as on the board)
+) (
     input  wire        clk,
     input  wire        rst,
     input  wire        cfg_enable,
@@ -35,10 +37,12 @@ module nic_tx_props (
     input  wire [4:0]  info_free
 );
 
-(* anyconst *) reg [63:0] win_base;
-(* anyconst *) reg [63:0] win_limit;
-(* anyconst *) reg [63:0] ring_base;
-(* anyconst *) reg [63:0] cpl_base;
+// The CSRs hold AW bits of each address: the rest reads as 0.
+(* anyconst *) reg [AW-1:0] win_base_c, win_limit_c, ring_base_c, cpl_base_c;
+wire [63:0] win_base = win_base_c;      // zero-extended
+wire [63:0] win_limit = win_limit_c;
+wire [63:0] ring_base = ring_base_c;
+wire [63:0] cpl_base = cpl_base_c;
 (* anyconst *) reg [12:0] size;
 (* anyconst *) reg [13:0] max_len;
 
