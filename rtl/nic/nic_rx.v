@@ -35,7 +35,7 @@ module nic_rx #(
     input  wire [47:0] cfg_mac,          // byte 0 (first on the wire) in bits 7:0
     input  wire [4:0]  cfg_filter,       // {promisc, allmulti, mcast, bcast, ucast}
     input  wire [63:0] cfg_mc_hash,
-    output reg  [11:0] cons,
+    output wire [11:0] cons,
     output wire        idle,
 
     // RX FIFO read side
@@ -92,18 +92,24 @@ localparam [3:0]
 
 reg  [3:0]  state;
 
-// ---- ring state (as in nic_tx) ----
-reg  [11:0] fetch_idx;
-reg         phase;
-wire [12:0] size = cfg_size;
-wire [12:0] avail = (cfg_prod >= fetch_idx) ? {1'b0, cfg_prod - fetch_idx}
-                                            : {1'b0, cfg_prod} + size - {1'b0, fetch_idx};
-wire [12:0] to_end = size - {1'b0, fetch_idx};
-wire [2:0]  to_blk = 3'd2 - {2'b00, fetch_idx[0]};
-wire [12:0] n0 = (avail < {10'd0, to_blk}) ? avail : {10'd0, to_blk};
-wire [2:0]  n_fetch = (to_end < n0) ? to_end[2:0] : n0[2:0];
-wire        cache_empty = (cons == fetch_idx);
-wire [11:0] cons_next = ({1'b0, cons} == size - 13'd1) ? 12'd0 : cons + 12'd1;
+// ---- the ring: indexes, descriptor cache, entry addresses (nic_ring, shared with nic_tx) ----
+wire        phase;
+wire [11:0] fetch_idx;
+wire [2:0]  n_fetch, fcount;
+wire [3:0]  fbeat;
+wire        cache_empty, fetch_over, cpl_over, d_hi;
+wire [ADDR_WIDTH-1:0] fetch_addr, cpl_addr, d_addr;
+wire [15:0] d_len;
+wire        ring_fetch, ring_beat, ring_consume;     // assigned with the state machine below
+nic_ring #(.ADDR_WIDTH(ADDR_WIDTH), .CTL_W(16)) ring (
+    .clk(clk), .rst(rst), .cfg_ring_base(cfg_ring_base), .cfg_cpl_base(cfg_cpl_base),
+    .cfg_size(cfg_size), .cfg_prod(cfg_prod),
+    .fetch_start(ring_fetch), .fetch_beat(ring_beat), .fetch_data(m_axi_rdata),
+    .fetch_last(m_axi_rlast), .consume(ring_consume),
+    .cons(cons), .phase(phase), .fetch_idx(fetch_idx), .fcount(fcount), .fbeat(fbeat),
+    .n_fetch(n_fetch), .cache_empty(cache_empty), .fetch_addr(fetch_addr), .fetch_over(fetch_over),
+    .cpl_addr(cpl_addr), .cpl_over(cpl_over), .d_addr(d_addr), .d_hi(d_hi), .d_ctl(d_len)
+);
 
 // one window checker, shared by the states that need it (as in nic_tx)
 reg  [ADDR_WIDTH-1:0] chk_addr;
@@ -120,14 +126,6 @@ endfunction
 wire [SW:0] chk_end = {1'b0, ext_sw(chk_addr)} + {{(SW-15){1'b0}}, chk_len};
 wire        chk_ok = !chk_hi && (chk_addr >= cfg_win_base) && (chk_end <= {1'b0, ext_sw(cfg_win_limit)});
 
-reg  [ADDR_WIDTH-1:0] c_addr [0:1];
-reg  [1:0]  c_hi;          // the descriptor's address has bits set at or above ADDR_WIDTH
-reg  [15:0] c_len  [0:1];
-reg  [3:0]  fbeat;
-reg  [2:0]  fcount;
-wire [ADDR_WIDTH-1:0] d_addr = c_addr[cons[0]];
-wire        d_hi = c_hi[cons[0]];
-wire [15:0] d_len  = c_len[cons[0]];
 
 // ---- frame in flight ----
 reg  [47:0] f_info;
@@ -176,16 +174,6 @@ wire [11:0] burst0 = (f_words_left < {2'b00, to_4k}) ? f_words_left : {2'b00, to
 wire [5:0]  burst = (burst0 > 12'd32) ? 6'd32 : burst0[5:0];
 wire [SW-1:0] burst_bytes = {{(SW-9){1'b0}}, burst, 3'b000};
 
-// ring entry addresses with the carry out of ADDR_WIDTH bits (as in nic_tx)
-wire [SW:0] fetch_sum = {1'b0, ext_sw({cfg_ring_base[ADDR_WIDTH-1:7], 7'd0})} +
-                        {{(SW-15){1'b0}}, fetch_idx, 4'd0};
-wire [SW:0] cpl_sum = {1'b0, ext_sw({cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0})} +
-                      {{(SW-15){1'b0}}, cons, 4'd0};
-wire [ADDR_WIDTH-1:0] fetch_addr = fetch_sum[ADDR_WIDTH-1:0];
-wire [ADDR_WIDTH-1:0] cpl_addr = cpl_sum[ADDR_WIDTH-1:0];
-localparam NARROW = ADDR_WIDTH < 64;
-wire        fetch_over = NARROW && (fetch_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
-wire        cpl_over = NARROW && (cpl_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
 
 always @* begin
     case (state)
@@ -196,7 +184,15 @@ always @* begin
 end
 
 
-wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum, cpl_sum, burst_bytes, f_info[47:43]};
+// the ring's events, as the state machine below decides them: a group fetch issued from
+// S_FILTER, its R beats, and the completion of the descriptor at CONS through
+assign ring_fetch = state == S_FILTER && data_tvalid && accept && cache_empty && n_fetch != 3'd0 && chk_ok;
+assign ring_beat = state == S_FETCHR && m_axi_rvalid;
+assign ring_consume = state == S_CPL && cpl_beat != 2'd0 && (!m_axi_awvalid || m_axi_awready) &&
+                      ((cw_valid && m_axi_wready && cw_last) || cpl_beat == 2'd2);
+
+// (fetch_idx, fcount, fbeat: read by the formal proofs)
+wire unused_ok = &{1'b0, fetch_idx, fcount, fbeat, burst_bytes, f_info[47:43]};
 
 always @(posedge clk) begin
     stat_cpl <= 1'b0;
@@ -208,9 +204,6 @@ always @(posedge clk) begin
 
     if (rst) begin
         state <= S_IDLE;
-        cons <= 12'd0;
-        fetch_idx <= 12'd0;
-        phase <= 1'b1;
         m_axi_arvalid <= 1'b0;
         m_axi_awvalid <= 1'b0;
         cw_valid <= 1'b0;
@@ -247,8 +240,6 @@ always @(posedge clk) begin
                     m_axi_araddr <= fetch_addr;
                     m_axi_arlen <= {4'd0, n_fetch, 1'b0} - 8'd1;
                     m_axi_arvalid <= 1'b1;
-                    fcount <= n_fetch;
-                    fbeat <= 4'd0;
                     state <= S_FETCH;
                 end
             end
@@ -260,20 +251,8 @@ always @(posedge clk) begin
             end
         end
         S_FETCHR: begin
-            if (m_axi_rvalid) begin
-                fbeat <= fbeat + 4'd1;
-                if (!fbeat[0]) begin
-                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[ADDR_WIDTH-1:0];
-                    c_hi[fetch_idx[0] ^ fbeat[1]] <= (m_axi_rdata >> ADDR_WIDTH) != 64'd0;
-                end
-                else
-                    c_len[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[15:0];
-                if (m_axi_rlast) begin
-                    fetch_idx <= ({1'b0, fetch_idx} + {10'd0, fcount} == size) ? 12'd0
-                                 : fetch_idx + {9'd0, fcount};
-                    state <= S_CHECK;
-                end
-            end
+            if (m_axi_rvalid && m_axi_rlast)
+                state <= S_CHECK;
         end
         S_CHECK: begin
             f_addr <= d_addr;
@@ -347,9 +326,6 @@ always @(posedge clk) begin
                     stat_cpl <= 1'b1;
                     stat_frame <= f_err == 8'd0;
                     stat_desc_err <= f_err != 8'd0;
-                    cons <= cons_next;
-                    if (cons_next == 12'd0)
-                        phase <= ~phase;
                     state <= discard_after ? S_DISCARD : S_IDLE;
                 end
             end

@@ -44,7 +44,7 @@ module nic_tx #(
     input  wire [13:0] cfg_max_len,
     input  wire [ADDR_WIDTH-1:0] cfg_win_base,
     input  wire [ADDR_WIDTH-1:0] cfg_win_limit,
-    output reg  [11:0] cons,
+    output wire [11:0] cons,
     output wire        idle,
 
     // AXI4 read (rready is always high: room is reserved before a read is issued)
@@ -103,18 +103,24 @@ localparam [3:0]
 
 reg  [3:0]  state;
 
-// ---- ring state ----
-reg  [11:0] fetch_idx;     // next descriptor to fetch; cache holds cons .. fetch_idx-1
-reg         phase;         // phase bit of the completion at cons
-wire [12:0] size = cfg_size;
-wire [12:0] avail = (cfg_prod >= fetch_idx) ? {1'b0, cfg_prod - fetch_idx}
-                                            : {1'b0, cfg_prod} + size - {1'b0, fetch_idx};
-wire [12:0] to_end = size - {1'b0, fetch_idx};
-wire [2:0]  to_blk = 3'd2 - {2'b00, fetch_idx[0]};
-wire [12:0] n0 = (avail < {10'd0, to_blk}) ? avail : {10'd0, to_blk};
-wire [2:0]  n_fetch = (to_end < n0) ? to_end[2:0] : n0[2:0];
-wire        cache_empty = (cons == fetch_idx);
-wire [11:0] cons_next = ({1'b0, cons} == size - 13'd1) ? 12'd0 : cons + 12'd1;
+// ---- the ring: indexes, descriptor cache, entry addresses (nic_ring, shared with nic_rx) ----
+wire        phase;
+wire [11:0] fetch_idx;
+wire [2:0]  n_fetch, fcount;
+wire [3:0]  fbeat;
+wire        cache_empty, fetch_over, cpl_over, d_hi;
+wire [ADDR_WIDTH-1:0] fetch_addr, cpl_addr, d_addr;
+wire [55:0] d_ctl;         // {off[7:0], start[15:0], hlen[7:0], flags[7:0], len[15:0]}
+wire        ring_fetch, ring_beat, ring_consume;     // assigned with the state machine below
+nic_ring #(.ADDR_WIDTH(ADDR_WIDTH), .CTL_W(56)) ring (
+    .clk(clk), .rst(rst), .cfg_ring_base(cfg_ring_base), .cfg_cpl_base(cfg_cpl_base),
+    .cfg_size(cfg_size), .cfg_prod(cfg_prod),
+    .fetch_start(ring_fetch), .fetch_beat(ring_beat), .fetch_data(m_axi_rdata),
+    .fetch_last(m_axi_rlast), .consume(ring_consume),
+    .cons(cons), .phase(phase), .fetch_idx(fetch_idx), .fcount(fcount), .fbeat(fbeat),
+    .n_fetch(n_fetch), .cache_empty(cache_empty), .fetch_addr(fetch_addr), .fetch_over(fetch_over),
+    .cpl_addr(cpl_addr), .cpl_over(cpl_over), .d_addr(d_addr), .d_hi(d_hi), .d_ctl(d_ctl)
+);
 
 // Window check of [a, a+len), 65-bit sums so that nothing wraps. One checker, shared: the ring
 // fetch (S_IDLE), the descriptor (S_CHECK) and the completion (S_CPL) are checked in different
@@ -135,15 +141,7 @@ wire [SW:0] chk_end = {1'b0, ext_sw(chk_addr)} + {{(SW-15){1'b0}}, chk_len};
 wire        chk_ok = !chk_hi && (chk_addr >= cfg_win_base) && (chk_end <= {1'b0, ext_sw(cfg_win_limit)});
 
 // ---- descriptor cache: 2 entries, slot = index mod 2 (enough for line rate from 256 bytes) ----
-reg  [ADDR_WIDTH-1:0] c_addr [0:1];
-reg  [1:0]  c_hi;          // the descriptor's address has bits set at or above ADDR_WIDTH
-reg  [55:0] c_ctl  [0:1];  // {off[7:0], start[15:0], hlen[7:0], flags[7:0], len[15:0]}
-reg  [3:0]  fbeat;         // beat of the group being fetched
-reg  [2:0]  fcount;        // descriptors in the group
 
-wire [ADDR_WIDTH-1:0] d_addr = c_addr[cons[0]];
-wire        d_hi = c_hi[cons[0]];
-wire [55:0] d_ctl  = c_ctl[cons[0]];
 wire [15:0] d_len   = d_ctl[15:0];
 wire        d_csip  = d_ctl[16];
 wire        d_csl4  = d_ctl[17];
@@ -271,17 +269,6 @@ wire [11:0] burst = (ar_left < {2'b00, to_4k}) ? ar_left : {2'b00, to_4k};
 wire [11:0] burst_c = (burst > 12'd256) ? 12'd256 : burst;
 wire [SW-1:0] burst_bytes = {{(SW-15){1'b0}}, burst_c, 3'b000};
 
-// Ring entry addresses, with the carry out of ADDR_WIDTH bits: in a narrower build a carry
-// means an address at or above 2^ADDR_WIDTH, outside any window (the 64-bit build wraps, as before).
-wire [SW:0] fetch_sum = {1'b0, ext_sw({cfg_ring_base[ADDR_WIDTH-1:7], 7'd0})} +
-                        {{(SW-15){1'b0}}, fetch_idx, 4'd0};
-wire [SW:0] cpl_sum = {1'b0, ext_sw({cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0})} +
-                      {{(SW-15){1'b0}}, cons, 4'd0};
-wire [ADDR_WIDTH-1:0] fetch_addr = fetch_sum[ADDR_WIDTH-1:0];
-wire [ADDR_WIDTH-1:0] cpl_addr = cpl_sum[ADDR_WIDTH-1:0];
-localparam NARROW = ADDR_WIDTH < 64;
-wire        fetch_over = NARROW && (fetch_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
-wire        cpl_over = NARROW && (cpl_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
 
 always @* begin
     case (state)
@@ -291,8 +278,15 @@ always @* begin
     endcase
 end
 
-// bits that are deliberately ignored (alignment, flags reserved for later)
-wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum, cpl_sum, burst_bytes, fifo_wr_ptr[9], d_ctl[23:18],
+// the ring's events, as the state machine below decides them: a group fetch issued from S_IDLE,
+// its R beats, and the completion of the descriptor at CONS through
+assign ring_fetch = state == S_IDLE && cfg_enable && cache_empty && n_fetch != 3'd0 && chk_ok;
+assign ring_beat = state == S_FETCHR && m_axi_rvalid;
+assign ring_consume = state == S_CPL && cpl_beat != 2'd0 && (!m_axi_awvalid || m_axi_awready) &&
+                      ((m_axi_wvalid && m_axi_wready && m_axi_wlast) || cpl_beat == 2'd2);
+
+// bits that are deliberately ignored (fetch_idx, fcount, fbeat: read by the formal proofs) (alignment, flags reserved for later)
+wire unused_ok = &{1'b0, fetch_idx, fcount, fbeat, burst_bytes, fifo_wr_ptr[9], d_ctl[23:18],
                    p_lin[13:12], need_beats[13:12], need_sum[2:0]};
 
 integer k;
@@ -307,9 +301,6 @@ always @(posedge clk) begin
 
     if (rst) begin
         state <= S_IDLE;
-        cons <= 12'd0;
-        fetch_idx <= 12'd0;
-        phase <= 1'b1;
         m_axi_arvalid <= 1'b0;
         m_axi_awvalid <= 1'b0;
         m_axi_wvalid <= 1'b0;
@@ -334,8 +325,6 @@ always @(posedge clk) begin
                         m_axi_araddr <= fetch_addr;
                         m_axi_arlen <= {4'd0, n_fetch, 1'b0} - 8'd1;
                         m_axi_arvalid <= 1'b1;
-                        fcount <= n_fetch;
-                        fbeat <= 4'd0;
                         state <= S_FETCH;
                     end
                 end
@@ -348,20 +337,8 @@ always @(posedge clk) begin
             end
         end
         S_FETCHR: begin
-            if (m_axi_rvalid) begin
-                fbeat <= fbeat + 4'd1;
-                if (!fbeat[0]) begin
-                    c_addr[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[ADDR_WIDTH-1:0];
-                    c_hi[fetch_idx[0] ^ fbeat[1]] <= (m_axi_rdata >> ADDR_WIDTH) != 64'd0;
-                end
-                else
-                    c_ctl[fetch_idx[0] ^ fbeat[1]] <= m_axi_rdata[55:0];
-                if (m_axi_rlast) begin
-                    fetch_idx <= ({1'b0, fetch_idx} + {10'd0, fcount} == size) ? 12'd0
-                                 : fetch_idx + {9'd0, fcount};
-                    state <= S_IDLE;
-                end
-            end
+            if (m_axi_rvalid && m_axi_rlast)
+                state <= S_IDLE;
         end
         S_CHECK: begin
             f_addr <= {d_addr[ADDR_WIDTH-1:3], 3'b000};
@@ -479,9 +456,6 @@ always @(posedge clk) begin
                         stat_cpl <= 1'b1;
                         stat_frame <= f_status == 8'd0;
                         stat_desc_err <= f_status != 8'd0;
-                        cons <= cons_next;
-                        if (cons_next == 12'd0)
-                            phase <= ~phase;
                         state <= S_IDLE;
                     end
                 end

@@ -64,8 +64,8 @@ if [ "$what" = tx ] || [ "$what" = all ]; then
   cut=$(printf 'w:dut.%s ' sum_ip sum_l4 ck_ip ck_l4 patch_data patch_addr patch_be)
   for aw in 64 13; do     # the default build, and the board's (ADDR_WIDTH 13)
     echp="chparam -set ADDR_WIDTH $aw nic_tx"
-    job tx_bmc_a$aw nic_tx_props rtl/nic/nic_tx.v "$TX_EXP" "$F/nic_axi4_master_check.v $F/nic_tx_props.v" "-set AW $aw" -t "${depth}"
-    job tx_ind_a$aw nic_tx_props rtl/nic/nic_tx.v "$TX_EXP" "$F/nic_axi4_master_check.v $F/nic_tx_props.v" "-set AW $aw" -i -t "${kind:-4}"
+    job tx_bmc_a$aw nic_tx_props "rtl/nic/nic_ring.v rtl/nic/nic_tx.v" "$TX_EXP" "$F/nic_axi4_master_check.v $F/nic_tx_props.v" "-set AW $aw" -t "${depth}"
+    job tx_ind_a$aw nic_tx_props "rtl/nic/nic_ring.v rtl/nic/nic_tx.v" "$TX_EXP" "$F/nic_axi4_master_check.v $F/nic_tx_props.v" "-set AW $aw" -i -t "${kind:-4}"
   done
   echp=
   cut=
@@ -74,8 +74,8 @@ if [ "$what" = rx ] || [ "$what" = all ]; then
   RX_EXP=$(printf 'nic_rx/%s ' state f_addr b_left f_words_left fetch_idx cpl_beat fcount fbeat cw_valid cw_last f_info)
   for aw in 64 13; do
     echp="chparam -set ADDR_WIDTH $aw nic_rx"
-    job rx_bmc_a$aw nic_rx_props rtl/nic/nic_rx.v "$RX_EXP" "$F/nic_axi4_master_check.v $F/nic_rx_props.v" "-set AW $aw" -t "${depth}"
-    job rx_ind_a$aw nic_rx_props rtl/nic/nic_rx.v "$RX_EXP" "$F/nic_axi4_master_check.v $F/nic_rx_props.v" "-set AW $aw" -i -t "${kind:-4}"
+    job rx_bmc_a$aw nic_rx_props "rtl/nic/nic_ring.v rtl/nic/nic_rx.v" "$RX_EXP" "$F/nic_axi4_master_check.v $F/nic_rx_props.v" "-set AW $aw" -t "${depth}"
+    job rx_ind_a$aw nic_rx_props "rtl/nic/nic_ring.v rtl/nic/nic_rx.v" "$RX_EXP" "$F/nic_axi4_master_check.v $F/nic_rx_props.v" "-set AW $aw" -i -t "${kind:-4}"
   done
   echp=
 fi
