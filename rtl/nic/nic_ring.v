@@ -59,15 +59,8 @@ assign n_fetch = (to_end < n0) ? to_end[2:0] : n0[2:0];
 assign cache_empty = (cons == fetch_idx);
 wire [11:0] cons_next = ({1'b0, cons} == size - 13'd1) ? 12'd0 : cons + 12'd1;
 
-// sums at least 16 bits wide (a ring offset is index x 16) whatever ADDR_WIDTH
-localparam SW = ADDR_WIDTH > 16 ? ADDR_WIDTH : 16;
+`include "nic_addr.vh"
 localparam NARROW = ADDR_WIDTH < 64;
-function [SW-1:0] ext_sw(input [ADDR_WIDTH-1:0] a);
-    begin
-        ext_sw = {SW{1'b0}};
-        ext_sw[ADDR_WIDTH-1:0] = a;
-    end
-endfunction
 wire [SW:0] fetch_sum = {1'b0, ext_sw({cfg_ring_base[ADDR_WIDTH-1:7], 7'd0})} +
                         {{(SW-15){1'b0}}, fetch_idx, 4'd0};
 wire [SW:0] cpl_sum = {1'b0, ext_sw({cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0})} +

@@ -129,14 +129,7 @@ nic_ring #(.ADDR_WIDTH(ADDR_WIDTH), .CTL_W(56)) ring (
 reg  [ADDR_WIDTH-1:0] chk_addr;
 reg         chk_hi;
 reg  [15:0] chk_len;
-// sums are at least 16 bits wide (a 16-bit length, a ring offset of index x 16) whatever ADDR_WIDTH
-localparam SW = ADDR_WIDTH > 16 ? ADDR_WIDTH : 16;
-function [SW-1:0] ext_sw(input [ADDR_WIDTH-1:0] a);
-    begin
-        ext_sw = {SW{1'b0}};
-        ext_sw[ADDR_WIDTH-1:0] = a;
-    end
-endfunction
+`include "nic_addr.vh"
 wire [SW:0] chk_end = {1'b0, ext_sw(chk_addr)} + {{(SW-15){1'b0}}, chk_len};
 wire        chk_ok = !chk_hi && (chk_addr >= cfg_win_base) && (chk_end <= {1'b0, ext_sw(cfg_win_limit)});
 
