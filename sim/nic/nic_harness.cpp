@@ -22,6 +22,10 @@ uint64_t period(double mhz) { return uint64_t(1e9 / mhz + 0.5); }
 
 NicHarness::NicHarness(const NicConfig& cfg)
     : cfg_(cfg), ctx_(new VerilatedContext), mem_(cfg.mem_base, cfg.mem_size), axi_(mem_, cfg.axi) {
+    if (cfg_.in_phase) {
+        cfg_.core_mhz = 125.0;
+        cfg_.tx_ppm = cfg_.rx_ppm = 0;
+    }
     if (!cfg_.vcd.empty()) ctx_->traceEverOn(true);
     top_ = std::make_unique<Vnic_sim_top>(ctx_.get(), "nic");
     if (!cfg_.vcd.empty()) {
@@ -46,8 +50,13 @@ NicHarness::NicHarness(const NicConfig& cfg)
     reset();
 }
 
-NicHarness::~NicHarness() {
+void NicHarness::close_waves() {
     if (vcd_) vcd_->close();
+    vcd_.reset();
+}
+
+NicHarness::~NicHarness() {
+    close_waves();
     top_->final();
 #if NIC_COVERAGE
     static std::atomic<unsigned> serial{0};
@@ -68,6 +77,12 @@ void NicHarness::reset(unsigned cycles) {
 }
 
 void NicHarness::step() {
+    if (cfg_.in_phase) {
+        now_fs_ += kMacPeriodFs;
+        all_edge();
+        if (vcd_ && core_cycles_ >= cfg_.vcd_from && core_cycles_ < cfg_.vcd_to) vcd_->dump(now_fs_ / 1000);
+        return;
+    }
     int k = 0;
     for (int i = 1; i < 3; ++i)
         if (next_fs_[i] < next_fs_[k]) k = i;
@@ -76,14 +91,13 @@ void NicHarness::step() {
     if (k == 0) core_edge();
     else if (k == 1) tx_edge();
     else rx_edge();
-    if (vcd_) vcd_->dump(now_fs_ / 1000);
+    if (vcd_ && core_cycles_ >= cfg_.vcd_from && core_cycles_ < cfg_.vcd_to) vcd_->dump(now_fs_ / 1000);
 }
 
-void NicHarness::core_edge() {
+void NicHarness::drive_core_inputs() {
     Vnic_sim_top& t = *top_;
-    t.clk = 0;
     // drive the host models' outputs
-    AxiSlaveSignals s = axi_.outputs();
+    const AxiSlaveSignals& s = axi_.outputs();
     t.m_axi_arready = s.arready;
     t.m_axi_rvalid = s.rvalid;
     t.m_axi_rid = s.rid;
@@ -95,7 +109,7 @@ void NicHarness::core_edge() {
     t.m_axi_bvalid = s.bvalid;
     t.m_axi_bid = s.bid;
     t.m_axi_bresp = s.bresp;
-    AxiLiteMasterSignals l = axil_.outputs();
+    const AxiLiteMasterSignals& l = axil_.outputs();
     t.s_axil_awaddr = l.awaddr;
     t.s_axil_awvalid = l.awvalid;
     t.s_axil_wdata = l.wdata;
@@ -105,9 +119,10 @@ void NicHarness::core_edge() {
     t.s_axil_araddr = l.araddr;
     t.s_axil_arvalid = l.arvalid;
     t.s_axil_rready = l.rready;
-    t.eval();
-    // sample the DUT's outputs as the edge sees them
-    AxiMasterSignals m;
+}
+
+void NicHarness::sample_core_outputs(AxiMasterSignals& m, AxiLiteSlaveSignals& ls) {
+    Vnic_sim_top& t = *top_;
     m.arvalid = t.m_axi_arvalid;
     m.arid = t.m_axi_arid;
     m.araddr = t.m_axi_araddr;
@@ -126,7 +141,6 @@ void NicHarness::core_edge() {
     m.wstrb = t.m_axi_wstrb;
     m.wlast = t.m_axi_wlast;
     m.bready = t.m_axi_bready;
-    AxiLiteSlaveSignals ls;
     ls.awready = t.s_axil_awready;
     ls.wready = t.s_axil_wready;
     ls.bvalid = t.s_axil_bvalid;
@@ -135,11 +149,42 @@ void NicHarness::core_edge() {
     ls.rvalid = t.s_axil_rvalid;
     ls.rdata = t.s_axil_rdata;
     ls.rresp = t.s_axil_rresp;
+}
+
+void NicHarness::core_edge() {
+    Vnic_sim_top& t = *top_;
+    t.clk = 0;
+    drive_core_inputs();
+    t.eval();
+    // sample the DUT's outputs as the edge sees them
+    AxiMasterSignals m;
+    AxiLiteSlaveSignals ls;
+    sample_core_outputs(m, ls);
     t.clk = 1;
     t.eval();
     ++core_cycles_;
     axi_.clock(m);
     axil_.clock(ls);
+    if (on_core_cycle) on_core_cycle();
+}
+
+void NicHarness::all_edge() {
+    Vnic_sim_top& t = *top_;
+    t.clk = t.tx_clk = t.rx_clk = 0;
+    drive_core_inputs();
+    drive_line_rx();
+    t.eval();
+    AxiMasterSignals m;
+    AxiLiteSlaveSignals ls;
+    sample_core_outputs(m, ls);
+    t.clk = t.tx_clk = t.rx_clk = 1;
+    t.eval();
+    ++core_cycles_;
+    ++tx_cycles_;
+    ++rx_cycles_;
+    axi_.clock(m);
+    axil_.clock(ls);
+    capture_line_tx();
     if (on_core_cycle) on_core_cycle();
 }
 
@@ -150,6 +195,11 @@ void NicHarness::tx_edge() {
     t.tx_clk = 1;
     t.eval();
     ++tx_cycles_;
+    capture_line_tx();
+}
+
+void NicHarness::capture_line_tx() {
+    Vnic_sim_top& t = *top_;
     if (t.line_tx_en) {
         if (cur_burst_.empty()) cur_start_ = core_cycles_;
         cur_burst_.push_back(ref::GmiiSymbol{t.line_txd, true, bool(t.line_tx_er)});
@@ -160,14 +210,23 @@ void NicHarness::tx_edge() {
             send_symbols(s);
             rx_q_.insert(rx_q_.end(), cfg_.line_gap, ref::GmiiSymbol{});
         }
-        tx_bursts_.push_back(LineBurst{std::move(cur_burst_), cur_start_, core_cycles_});
+        LineBurst b{std::move(cur_burst_), cur_start_, core_cycles_};
+        if (on_line_tx) on_line_tx(std::move(b));
+        else tx_bursts_.push_back(std::move(b));
         cur_burst_.clear();
     }
 }
 
-void NicHarness::rx_edge() {
+void NicHarness::send_burst_at(uint64_t rx_cycle, ref::Symbols s) {
+    timed_.emplace_back(rx_cycle, std::move(s));
+}
+
+void NicHarness::drive_line_rx() {
     Vnic_sim_top& t = *top_;
-    t.rx_clk = 0;
+    if (rx_q_.empty() && !timed_.empty() && timed_.front().first <= rx_cycles_) {
+        rx_q_.assign(timed_.front().second.begin(), timed_.front().second.end());
+        timed_.pop_front();
+    }
     ref::GmiiSymbol s{};
     if (!rx_q_.empty()) {
         s = rx_q_.front();
@@ -176,6 +235,12 @@ void NicHarness::rx_edge() {
     t.line_rxd = s.d;
     t.line_rx_dv = s.dv;
     t.line_rx_er = s.er;
+}
+
+void NicHarness::rx_edge() {
+    Vnic_sim_top& t = *top_;
+    t.rx_clk = 0;
+    drive_line_rx();
     t.eval();
     t.rx_clk = 1;
     t.eval();
@@ -186,6 +251,7 @@ void NicHarness::run(uint64_t n) {
     uint64_t end = core_cycles_ + n;
     while (core_cycles_ < end) step();
 }
+
 
 bool NicHarness::run_until(const std::function<bool()>& pred, uint64_t max) {
     uint64_t end = core_cycles_ + max;

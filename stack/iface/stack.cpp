@@ -169,6 +169,16 @@ bool Stack::poll(Instant now) {
     return did;
 }
 
+std::string Stack::stats_dump() const {
+    std::string s = stats_.dump();
+    for (const auto& i : ifaces_) {
+        if (!i.dev) continue;
+        std::string d = i.dev->stats_dump();
+        if (!d.empty()) s += i.name + " " + d;
+    }
+    return s;
+}
+
 Instant Stack::next_deadline() const {
     if (!loopback_.empty()) return last_poll_;
     Instant t = min(arp_.next_deadline(), reasm_.next_deadline());

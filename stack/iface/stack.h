@@ -150,6 +150,9 @@ public:
     void set_protocol_timer(uint8_t proto, std::function<Instant()> deadline, std::function<bool(Instant)> run);
 
     StackStats& stats() { return stats_; }
+    // The protocol counters (StackStats::dump) followed by each interface's device counters
+    // (Device::stats_dump: a driver's and its hardware's).
+    std::string stats_dump() const;
     const StackStats& stats() const { return stats_; }
     const StackConfig& config() const { return cfg_; }
 

@@ -10,6 +10,7 @@
 #include "wire/checksum.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace nic {
@@ -55,6 +56,9 @@ public:
     // Earliest time something becomes ready inside the device (a delayed frame in middleware, a
     // frame in flight on a link with latency); Instant::max() when nothing is pending.
     virtual Instant next_deadline() const { return Instant::max(); }
+    // The device's own counters (a driver's, its hardware's), for the stack's statistics dump; one
+    // "    <value> <description> [name]" line each under a heading. Empty: none.
+    virtual std::string stats_dump() const { return {}; }
 };
 
 // Base for middleware: forwards everything to the wrapped device.
@@ -67,6 +71,7 @@ public:
     using Device::receive;
     bool receive(Instant now, Frame& out, RxInfo& info) override { return inner_.receive(now, out, info); }
     Instant next_deadline() const override { return inner_.next_deadline(); }
+    std::string stats_dump() const override { return inner_.stats_dump(); }
 
 protected:
     Device& inner_;

@@ -11,6 +11,8 @@ namespace nic {
 
 // A one-line summary of an Ethernet frame (never fails: malformed parts are described as such).
 std::string describe_frame(ConstBytes frame);
+// A one-line summary of a TCP segment: ports, flags, sequence and acknowledgment numbers, window.
+std::string describe_tcp(ConstBytes segment);
 
 class Tracer : public DeviceWrapper {
 public:

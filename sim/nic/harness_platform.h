@@ -1,0 +1,52 @@
+// The driver's platform (driver/platform.h) over the plain NicHarness, for the RTL tests and the
+// benchmarks: register accesses run the simulation until the AXI4-Lite transaction completes, DMA
+// memory is carved from the harness's host memory, time is the core clock cycle count, and a delay
+// runs the clocks. No SystemC: the co-simulation has its own backend (sim/cosim).
+#pragma once
+
+#include "driver/platform.h"
+#include "nic/nic_harness.h"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace nic::sim {
+
+class HarnessPlatform : public drv::RegBus, public drv::DmaMemory, public drv::IrqLine, public drv::Platform {
+public:
+    // DMA memory is handed out from `offset` bytes into the harness's host memory.
+    explicit HarnessPlatform(NicHarness& h, uint64_t offset = 0) : h_(h), next_(h.mem().base() + offset) {}
+    drv::DriverEnv env() { return drv::DriverEnv{*this, *this, *this, *this}; }
+
+    uint32_t read32(uint32_t off) override { return h_.rd(uint16_t(off)); }
+    void write32(uint32_t off, uint32_t v) override { h_.wr(uint16_t(off), v); }
+
+    bool alloc(size_t size, size_t align, drv::DmaRegion& out) override {
+        uint64_t a = (next_ + align - 1) / align * align;
+        if (!h_.mem().contains(a, size)) return false;
+        next_ = a + size;
+        out = drv::DmaRegion{a, h_.mem().at(a), size};
+        // The memory model checks every access against the window the driver programs; tell it.
+        h_.axi().set_window(a, a + size);
+        return true;
+    }
+    // The CPU and the memory model share one array: nothing to flush; the simulation is already
+    // at the host's time (it only runs inside register accesses and delays).
+    void sync_for_device(const drv::DmaRegion&, size_t, size_t) override {}
+    void sync_for_cpu(const drv::DmaRegion&, size_t, size_t) override {}
+
+    bool asserted() const override { return h_.irq(); }
+
+    Instant now() const override {
+        return Instant::from_ns(int64_t(double(h_.cycle()) * 1000.0 / h_.config().core_mhz));
+    }
+    void delay(Duration d) override {
+        h_.run(uint64_t(double(d.ns) * h_.config().core_mhz / 1000.0 + 0.5));
+    }
+
+private:
+    NicHarness& h_;
+    uint64_t next_;
+};
+
+}  // namespace nic::sim
