@@ -31,9 +31,6 @@ constexpr uint32_t kDevCounters[11] = {R::kStatTxFrames,     R::kStatTxBytes,   
                                        R::kStatRxDropNodesc, R::kStatRxDropFifo,    R::kStatTxDescErr,
                                        R::kStatRxDescErr,    R::kStatDmaErr};
 
-void put16(uint8_t* p, uint16_t v) { p[0] = uint8_t(v); p[1] = uint8_t(v >> 8); }
-void put64(uint8_t* p, uint64_t v) { for (int i = 0; i < 8; ++i) p[i] = uint8_t(v >> (8 * i)); }
-uint16_t get16(const uint8_t* p) { return uint16_t(p[0] | p[1] << 8); }
 uint16_t be16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
 size_t round_up(size_t v, size_t a) { return (v + a - 1) / a * a; }
 
@@ -158,13 +155,11 @@ bool NicDriver::setup_device() {
     RegBus& b = env_.bus;
     const uint64_t base = mem_.dev_addr, end = mem_.dev_addr + mem_.size;
     // The completion rings start zeroed so that phase 1 marks the first pass (docs/registers.md).
-    std::memset(mem_.cpu + tx_cpl_, 0, 16 * size_t(cfg_.tx_ring));
-    std::memset(mem_.cpu + rx_cpl_, 0, 16 * size_t(cfg_.rx_ring));
+    tx_.attach(mem_.cpu + tx_ring_, mem_.cpu + tx_cpl_, cfg_.tx_ring);
+    rx_.attach(mem_.cpu + rx_ring_, mem_.cpu + rx_cpl_, cfg_.rx_ring);
     env_.dma.sync_for_device(mem_, 0, mem_.size);
-    tx_prod_ = tx_head_ = tx_inflight_ = 0;
-    rx_prod_ = rx_head_ = rx_unposted_ = 0;
+    rx_unposted_ = 0;
     rx_slot_.assign(cfg_.rx_ring, 0);
-    tx_phase_ = rx_phase_ = true;
     napi_ = false;
     napi_done_ = 0;
 
@@ -198,7 +193,7 @@ bool NicDriver::setup_device() {
     // Every RX slot but one gets its buffer (a full ring would look empty: PROD == CONS).
     for (unsigned i = 0; i + 1 < cfg_.rx_ring; ++i) post_rx(i);
     env_.dma.sync_for_device(mem_, rx_ring_, 16 * size_t(cfg_.rx_ring));
-    b.write32(R::kRxProd, rx_prod_);
+    b.write32(R::kRxProd, rx_.prod());
     rx_unposted_ = 0;
     b.write32(R::kIrqCause, kIrqAll);
     b.write32(R::kIrqMask, kIrqAll);
@@ -297,10 +292,10 @@ bool NicDriver::transmit(Instant now, ConstBytes f) {
         return false;
     }
     reap_tx(now);
-    if (txq_.empty() && tx_inflight_ + 1 < cfg_.tx_ring) {
-        if (tx_inflight_ == 0) tx_progress_ = now;
+    if (txq_.empty() && tx_.free() > 0) {
+        if (tx_.inflight() == 0) tx_progress_ = now;
         post_tx(f);
-        env_.bus.write32(R::kTxProd, tx_prod_);  // doorbell
+        env_.bus.write32(R::kTxProd, tx_.prod());  // doorbell
         return true;
     }
     // Ring full: the frame waits in the driver's queue (like a qdisc); refused only when that is full.
@@ -320,12 +315,12 @@ bool NicDriver::transmit(Instant now, ConstBytes f) {
 }
 
 void NicDriver::post_tx(ConstBytes f) {
-    const unsigned idx = tx_prod_;
+    const unsigned idx = tx_.prod();
     uint8_t* buf = mem_.cpu + tx_bufs_ + size_t(idx) * buf_size_;
     std::memcpy(buf, f.data, f.size);
-    uint8_t d[16] = {};
-    put64(d + R::txd::kAddr, mem_.dev_addr + tx_bufs_ + uint64_t(idx) * buf_size_);
-    put16(d + R::txd::kLen, uint16_t(f.size));
+    TxDesc d;
+    d.addr = mem_.dev_addr + tx_bufs_ + uint64_t(idx) * buf_size_;
+    d.len = uint16_t(f.size);
     // Checksum offload (Linux CHECKSUM_PARTIAL): IPv4 header always; the L4 field seeded with the
     // pseudo-header sum (RFC 9293 3.1, RFC 768) or 0 for ICMP (RFC 792), for whole datagrams only.
     if (cfg_.offload && f.size >= 34 && be16(buf + 12) == 0x0800 && (buf[14] >> 4) == 4) {
@@ -333,8 +328,8 @@ void NicDriver::post_tx(ConstBytes f) {
         const size_t tot = be16(buf + 16);
         const bool frag = (be16(buf + 20) & 0x3FFF) != 0;
         if (ihl >= 20 && 14 + ihl <= f.size && tot >= ihl && 14 + tot <= f.size) {
-            d[R::txd::kFlags] |= R::txd::kCsumIp;
-            d[R::txd::kIpHlen] = uint8_t(ihl);
+            d.flags |= R::txd::kCsumIp;
+            d.ip_hlen = uint8_t(ihl);
             const uint8_t proto = buf[23];
             const size_t l4 = 14 + ihl, l4len = tot - ihl;
             uint8_t off = proto == 6 ? 16 : proto == 17 ? 6 : proto == 1 ? 2 : 0;
@@ -347,49 +342,45 @@ void NicDriver::post_tx(ConstBytes f) {
                 }
                 buf[l4 + off] = uint8_t(seed >> 8);
                 buf[l4 + off + 1] = uint8_t(seed);
-                d[R::txd::kFlags] |= R::txd::kCsumL4;
-                put16(d + R::txd::kCsumStart, uint16_t(l4));
-                d[R::txd::kCsumOff] = off;
+                d.flags |= R::txd::kCsumL4;
+                d.csum_start = uint16_t(l4);
+                d.csum_off = off;
             }
             ++st_.tx_csum_offloaded;
         }
     }
-    std::memcpy(mem_.cpu + tx_ring_ + size_t(idx) * 16, d, 16);
+    encode(d, tx_.desc(idx));
     env_.dma.sync_for_device(mem_, tx_bufs_ + size_t(idx) * buf_size_, f.size);
     env_.dma.sync_for_device(mem_, tx_ring_ + size_t(idx) * 16, 16);
-    tx_prod_ = (tx_prod_ + 1) % cfg_.tx_ring;
-    ++tx_inflight_;
+    tx_.advance();
     ++st_.tx_frames;
     st_.tx_bytes += f.size;
     if (trace_) trace("tx desc " + std::to_string(idx) + " len " + std::to_string(f.size) + " doorbell " +
-                      std::to_string(tx_prod_));
+                      std::to_string(tx_.prod()));
 }
 
 void NicDriver::flush_txq() {
     bool posted = false;
-    while (!txq_.empty() && tx_inflight_ + 1 < cfg_.tx_ring) {
+    while (!txq_.empty() && tx_.free() > 0) {
         post_tx(txq_.front());
         if (spare_.size() < 64) spare_.push_back(std::move(txq_.front()));
         txq_.pop_front();
         posted = true;
     }
-    if (posted) env_.bus.write32(R::kTxProd, tx_prod_);
+    if (posted) env_.bus.write32(R::kTxProd, tx_.prod());
 }
 
 void NicDriver::reap_tx(Instant now) {
-    if (tx_inflight_ == 0) return;
+    if (tx_.inflight() == 0) return;
     env_.dma.sync_for_cpu(mem_, tx_cpl_, 16 * size_t(cfg_.tx_ring));
     unsigned n = 0;
-    while (tx_inflight_ > 0) {
-        const uint8_t* c = mem_.cpu + tx_cpl_ + size_t(tx_head_) * 16;
-        if (bool(c[R::txc::kPhase] & R::txc::kPhaseBit) != tx_phase_) break;
-        if (c[R::txc::kStatus] & (R::txc::kErrAddr | R::txc::kErrLen)) {
+    while (const uint8_t* c = tx_.completion()) {
+        TxCpl cp = decode_txc(c);
+        const unsigned idx = tx_.consume();
+        if (cp.status & (R::txc::kErrAddr | R::txc::kErrLen)) {
             ++st_.tx_error_completions;
-            trace("tx completion " + std::to_string(tx_head_) + " error status " + std::to_string(c[R::txc::kStatus]));
+            trace("tx completion " + std::to_string(idx) + " error status " + std::to_string(cp.status));
         }
-        tx_head_ = (tx_head_ + 1) % cfg_.tx_ring;
-        if (tx_head_ == 0) tx_phase_ = !tx_phase_;
-        --tx_inflight_;
         ++st_.tx_completions;
         ++n;
     }
@@ -402,12 +393,9 @@ void NicDriver::reap_tx(Instant now) {
 // ---------------------------------------------------------------- receive (NAPI)
 
 void NicDriver::post_rx(unsigned slot) {
-    uint8_t* d = mem_.cpu + rx_ring_ + size_t(rx_prod_) * 16;
-    std::memset(d, 0, 16);
-    rx_slot_[rx_prod_] = slot;
-    put64(d + R::rxd::kAddr, mem_.dev_addr + rx_bufs_ + uint64_t(slot) * buf_size_);
-    put16(d + R::rxd::kLen, uint16_t(buf_size_));
-    rx_prod_ = (rx_prod_ + 1) % cfg_.rx_ring;
+    rx_slot_[rx_.prod()] = slot;
+    encode(RxDesc{mem_.dev_addr + rx_bufs_ + uint64_t(slot) * buf_size_, uint16_t(buf_size_)}, rx_.desc(rx_.prod()));
+    rx_.advance();
     ++rx_unposted_;
 }
 
@@ -444,9 +432,9 @@ void NicDriver::napi_complete() {
 bool NicDriver::receive(Instant now, Frame& out, RxInfo& info) {
     if (!probed_) return false;
     if (env_.irq.asserted()) isr(now);
-    if (tx_inflight_ > 0 && now >= tx_progress_ + cfg_.tx_watchdog) {
+    if (tx_.inflight() > 0 && now >= tx_progress_ + cfg_.tx_watchdog) {
         reap_tx(now);  // completions may be there without an interrupt (masked, moderated)
-        if (tx_inflight_ > 0 && now >= tx_progress_ + cfg_.tx_watchdog) {
+        if (tx_.inflight() > 0 && now >= tx_progress_ + cfg_.tx_watchdog) {
             ++st_.watchdog_resets;
             recover(now, "TX watchdog: no completion");
         }
@@ -461,24 +449,23 @@ bool NicDriver::receive(Instant now, Frame& out, RxInfo& info) {
         return false;
     }
     for (;;) {
-        env_.dma.sync_for_cpu(mem_, rx_cpl_ + size_t(rx_head_) * 16, 16);
-        const uint8_t* c = mem_.cpu + rx_cpl_ + size_t(rx_head_) * 16;
-        if (bool(c[R::rxc::kPhase] & R::rxc::kPhaseBit) != rx_phase_) {
+        env_.dma.sync_for_cpu(mem_, rx_cpl_ + size_t(rx_.head()) * 16, 16);
+        const uint8_t* c = rx_.completion();
+        if (!c) {
             if (rx_unposted_) {
                 env_.dma.sync_for_device(mem_, rx_ring_, 16 * size_t(cfg_.rx_ring));
-                env_.bus.write32(R::kRxProd, rx_prod_);
+                env_.bus.write32(R::kRxProd, rx_.prod());
                 rx_unposted_ = 0;
             }
             reap_tx(now);
             napi_complete();
             return false;
         }
-        const unsigned idx = rx_head_;
-        const uint16_t len = get16(c + R::rxc::kLen);
-        const uint8_t status = c[R::rxc::kStatus], err = c[R::rxc::kError];
-        rx_head_ = (rx_head_ + 1) % cfg_.rx_ring;
-        if (rx_head_ == 0) rx_phase_ = !rx_phase_;
-        // The buffer of descriptor idx goes straight back on the ring (the frame is copied out).
+        const RxCpl cp = decode_rxc(c);
+        const unsigned idx = rx_.consume();
+        const uint16_t len = cp.len;
+        const uint8_t status = cp.status, err = cp.error;
+        // The buffer goes straight back on the ring (the frame is copied out).
         const size_t slot = rx_slot_[idx];
         const uint8_t* buf = mem_.cpu + rx_bufs_ + slot * buf_size_;
         bool ok = err == 0 && len >= 14 && len <= buf_size_;
@@ -489,7 +476,7 @@ bool NicDriver::receive(Instant now, Frame& out, RxInfo& info) {
         post_rx(unsigned(slot));
         if (rx_unposted_ >= 16) {
             env_.dma.sync_for_device(mem_, rx_ring_, 16 * size_t(cfg_.rx_ring));
-            env_.bus.write32(R::kRxProd, rx_prod_);
+            env_.bus.write32(R::kRxProd, rx_.prod());
             rx_unposted_ = 0;
         }
         if (!ok) {
@@ -524,7 +511,7 @@ Instant NicDriver::next_deadline() const {
     if (!probed_) return Instant::max();
     // NAPI still has work (budget yield), or the line is up: poll at once.
     if (napi_ || env_.irq.asserted()) return Instant{0};
-    if (tx_inflight_ > 0) return tx_progress_ + cfg_.tx_watchdog;
+    if (tx_.inflight() > 0) return tx_progress_ + cfg_.tx_watchdog;
     return Instant::max();
 }
 
@@ -549,7 +536,7 @@ void NicDriver::update_stats() {
 void NicDriver::recover(Instant now, const char* why) {
     trace(std::string("device reset: ") + why);
     add_device_counters();
-    st_.tx_lost_in_reset += tx_inflight_;
+    st_.tx_lost_in_reset += tx_.inflight();
     if (!reset_device() || !setup_device()) {
         probed_ = false;  // the device is gone; the stack sees the link down
         link_ = false;

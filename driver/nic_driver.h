@@ -18,6 +18,7 @@
 //               as lost and TCP retransmits them
 #pragma once
 
+#include "driver/nic_ring.h"
 #include "driver/platform.h"
 #include "phy/device.h"
 
@@ -122,7 +123,7 @@ public:
     // Resets the device and rebuilds the rings (also what the watchdog and the ERR interrupt do).
     void recover(Instant now, const char* why);
     void set_trace(DriverTrace t) { trace_ = std::move(t); }
-    unsigned tx_inflight() const { return tx_inflight_; }
+    unsigned tx_inflight() const { return tx_.inflight(); }
     size_t tx_backlog() const { return txq_.size(); }
     const DriverConfig& config() const { return cfg_; }
     // MDIO (clause 22): false on timeout.
@@ -149,10 +150,9 @@ private:
     DmaRegion mem_;
     size_t buf_size_ = 0;
     uint64_t tx_ring_ = 0, tx_cpl_ = 0, rx_ring_ = 0, rx_cpl_ = 0, tx_bufs_ = 0, rx_bufs_ = 0;  // offsets
-    unsigned tx_prod_ = 0, tx_head_ = 0, tx_inflight_ = 0;
-    unsigned rx_prod_ = 0, rx_head_ = 0, rx_unposted_ = 0;
+    DescRing tx_, rx_;
+    unsigned rx_unposted_ = 0;           // descriptors written since the last RX doorbell
     std::vector<uint32_t> rx_slot_;      // RX descriptor index -> buffer slot it carries
-    bool tx_phase_ = true, rx_phase_ = true;
     std::deque<Frame> txq_;
     std::vector<Frame> spare_;
     bool link_ = false, probed_ = false;

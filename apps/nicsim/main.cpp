@@ -20,6 +20,10 @@ using nic::cosim::SimOptions;
 
 namespace {
 
+// SystemC prints a copyright banner at start-up unless this is set (sc_ver.cpp); set it before
+// anything of SystemC runs.
+const int g_no_banner = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+
 // "10M", "64k", "1000": bytes (k/M/G are powers of 1024). false on garbage or overflow.
 bool parse_size(const std::string& s, uint64_t& out) {
     if (s.empty() || s[0] == '-') return false;

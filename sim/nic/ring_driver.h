@@ -1,10 +1,11 @@
-// A minimal driver for the NIC, written against the register map (driver/nic_regs.h) and the
-// descriptor formats it documents, for the RTL tests and the benchmark: it lays out the rings and
-// buffers in the host memory model, programs the registers through the harness's AXI4-Lite
-// master, posts descriptors, rings doorbells and reads completions by their phase bit.
-// The real driver (driver/) comes later; this one keeps the tests readable.
+// A thin helper for the RTL tests over the driver's ring code (driver/nic_ring.h: descriptor and
+// completion formats, indexes, phase bit): it lays the rings and buffers out at fixed places in the
+// host memory model, programs the registers through the harness's AXI4-Lite master, and lets a test
+// post exactly the descriptors it wants, malformed ones included (the real driver, driver/nic_driver.h,
+// never would), ring doorbells when it chooses and read raw completions.
 #pragma once
 
+#include "driver/nic_ring.h"
 #include "nic/nic_harness.h"
 
 #include <cstdint>
@@ -51,7 +52,7 @@ public:
     void post_tx(const TxPacket& p, bool doorbell = true);
     void tx_doorbell();
     std::vector<TxCompletion> poll_tx();
-    unsigned tx_size() const { return tx_size_; }
+    unsigned tx_size() const { return tx_.size(); }
 
     // RX
     unsigned rx_free() const;
@@ -59,18 +60,15 @@ public:
     void post_rx_raw(uint64_t addr, uint16_t len);
     void rx_doorbell();
     std::vector<RxCompletion> poll_rx(bool repost = false);
-    unsigned rx_size() const { return rx_size_; }
-    unsigned rx_posted() const { return rx_posted_; }
+    unsigned rx_size() const { return rx_.size(); }
+    unsigned rx_posted() const { return rx_.inflight(); }
 
     uint64_t tx_buf(unsigned idx) const { return base() + kTxBuf + uint64_t(idx) * kBufStride; }
     uint64_t rx_buf(unsigned idx) const { return base() + kRxBuf + uint64_t(idx) * kBufStride; }
 
 private:
     NicHarness& h_;
-    unsigned tx_size_ = 0, rx_size_ = 0;
-    unsigned tx_prod_ = 0, tx_head_ = 0, tx_inflight_ = 0;
-    unsigned rx_prod_ = 0, rx_head_ = 0, rx_posted_ = 0;
-    bool tx_phase_ = true, rx_phase_ = true;
+    drv::DescRing tx_, rx_;
 };
 
 }  // namespace nic::sim
