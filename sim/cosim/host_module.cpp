@@ -76,6 +76,7 @@ HostModule::HostModule(sc_core::sc_module_name name, const HostConfig& cfg, NicM
     runner_ = std::make_unique<ScRunner>(nic_, *stack_, cfg_.cpu);
     if (cfg_.trace) runner_->after_poll = [this] { trace_tcp(); };
     api_ = std::make_unique<SocketApi>(*stack_, *runner_);
+    if (cfg_.trace) api_->trace = [this](const std::string& s) { cfg_.trace("sock " + s); };
     tcp_ = std::make_unique<TcpLayer>(*stack_, cfg_.tcp, cfg_.seed * 2 + 1);
     tcp_->attach(*api_);
     SC_THREAD(thread);

@@ -350,6 +350,10 @@ SimReport run_system(const SimOptions& o, FILE* out) {
         auto t = tracer(who);
         return [t, frames](const std::string& s) {
             if (s.compare(0, 7, "driver ") == 0) return;
+            if (s.compare(0, 5, "sock ") == 0) {
+                t(s);
+                return;
+            }
             if (s.compare(0, 4, "tcp ") == 0) {
                 if (s.find(" -> ") != std::string::npos) t(s);  // state changes only
                 return;

@@ -171,7 +171,7 @@ int SocketApi::handle_of(int fd) const {
 
 Socket* SocketApi::socket_of(int fd) const { return stack_.socket(handle_of(fd)); }
 
-int SocketApi::socket(int domain, int type, int protocol) {
+int SocketApi::socket_(int domain, int type, int protocol) {
     if (domain != AF_INET) return fail(EAFNOSUPPORT);
     bool nonblock = type & SOCK_NONBLOCK;
     type &= ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -192,7 +192,7 @@ int SocketApi::socket(int domain, int type, int protocol) {
     return int(slot) + kFirstFd;
 }
 
-int SocketApi::bind(int fd, const sockaddr* addr, socklen_t len) {
+int SocketApi::bind_(int fd, const sockaddr* addr, socklen_t len) {
     Fd* f = get(fd);
     if (!f) return fail(EBADF);
     if (!addr || len < socklen_t(sizeof(sockaddr_in))) return fail(EINVAL);
@@ -201,7 +201,7 @@ int SocketApi::bind(int fd, const sockaddr* addr, socklen_t len) {
     return rc < 0 ? fail(-rc) : 0;
 }
 
-int SocketApi::connect(int fd, const sockaddr* addr, socklen_t len) {
+int SocketApi::connect_(int fd, const sockaddr* addr, socklen_t len) {
     Fd* f = get(fd);
     if (!f) return fail(EBADF);
     if (!addr || len < socklen_t(sizeof(sa_family_t))) return fail(EINVAL);
@@ -227,14 +227,14 @@ int SocketApi::connect(int fd, const sockaddr* addr, socklen_t len) {
     return rc < 0 ? fail(-rc) : 0;
 }
 
-int SocketApi::listen(int fd, int backlog) {
+int SocketApi::listen_(int fd, int backlog) {
     Fd* f = get(fd);
     if (!f) return fail(EBADF);
     int rc = f->ops->listen(stack_, f->handle, backlog);
     return rc < 0 ? fail(-rc) : 0;
 }
 
-int SocketApi::accept(int fd, sockaddr* addr, socklen_t* len) {
+int SocketApi::accept_(int fd, sockaddr* addr, socklen_t* len) {
     Fd* f = get(fd);
     if (!f) return fail(EBADF);
     Fd copy = *f;
@@ -262,11 +262,67 @@ int SocketApi::accept(int fd, sockaddr* addr, socklen_t* len) {
     }
 }
 
+// ---- traced entry points: the call, then one line if tracing
+long SocketApi::traced(const std::string& call, long rc) {
+    if (!trace) return rc;
+    if (rc < 0 && errno_ == EAGAIN) return rc;  // a non-blocking call that would block: noise
+    std::string line = call + " = " + std::to_string(rc);
+    if (rc < 0) line += std::string(" ") + std::strerror(errno_);
+    trace(line);
+    return rc;
+}
+
+namespace {
+std::string ep_of(const sockaddr* a) {
+    if (!a || a->sa_family != AF_INET) return "?";
+    return from_sockaddr(*reinterpret_cast<const sockaddr_in*>(a)).str();
+}
+}  // namespace
+
+int SocketApi::socket(int domain, int type, int protocol) {
+    int rc = socket_(domain, type, protocol);
+    return int(traced(std::string("socket(") + ((type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) == SOCK_STREAM ? "SOCK_STREAM" : "SOCK_DGRAM") + ")", rc));
+}
+int SocketApi::bind(int fd, const sockaddr* addr, socklen_t len) {
+    int rc = bind_(fd, addr, len);
+    return int(traced("bind(" + std::to_string(fd) + ", " + ep_of(addr) + ")", rc));
+}
+int SocketApi::connect(int fd, const sockaddr* addr, socklen_t len) {
+    int rc = connect_(fd, addr, len);
+    if (rc < 0 && errno_ == EINPROGRESS && trace) trace("connect(" + std::to_string(fd) + ", " + ep_of(addr) + ") = -1 EINPROGRESS: SYN sent");
+    else traced("connect(" + std::to_string(fd) + ", " + ep_of(addr) + ")", rc);
+    return rc;
+}
+int SocketApi::listen(int fd, int backlog) {
+    int rc = listen_(fd, backlog);
+    return int(traced("listen(" + std::to_string(fd) + ", " + std::to_string(backlog) + ")", rc));
+}
+int SocketApi::accept(int fd, sockaddr* addr, socklen_t* len) {
+    int rc = accept_(fd, addr, len);
+    return int(traced("accept(" + std::to_string(fd) + ")", rc));
+}
+long SocketApi::sendto(int fd, const void* buf, size_t len, int flags, const sockaddr* to, socklen_t tolen) {
+    long rc = sendto_(fd, buf, len, flags, to, tolen);
+    return traced("send(" + std::to_string(fd) + ", " + std::to_string(len) + " bytes)", rc);
+}
+long SocketApi::recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from, socklen_t* fromlen) {
+    long rc = recvfrom_(fd, buf, len, flags, from, fromlen);
+    return traced("recv(" + std::to_string(fd) + ", " + std::to_string(len) + ")", rc);
+}
+int SocketApi::shutdown(int fd, int how) {
+    int rc = shutdown_(fd, how);
+    return int(traced("shutdown(" + std::to_string(fd) + ", " + (how == SHUT_WR ? "SHUT_WR" : how == SHUT_RD ? "SHUT_RD" : "SHUT_RDWR") + ")", rc));
+}
+int SocketApi::close(int fd) {
+    int rc = close_(fd);
+    return int(traced("close(" + std::to_string(fd) + ")", rc));
+}
+
 long SocketApi::send(int fd, const void* buf, size_t len, int flags) { return sendto(fd, buf, len, flags, nullptr, 0); }
 
 long SocketApi::recv(int fd, void* buf, size_t len, int flags) { return recvfrom(fd, buf, len, flags, nullptr, nullptr); }
 
-long SocketApi::sendto(int fd, const void* buf, size_t len, int flags, const sockaddr* to, socklen_t tolen) {
+long SocketApi::sendto_(int fd, const void* buf, size_t len, int flags, const sockaddr* to, socklen_t tolen) {
     Fd* f = get(fd);
     if (!f) return fail(EBADF);
     if (!buf && len) return fail(EFAULT);
@@ -301,7 +357,7 @@ long SocketApi::sendto(int fd, const void* buf, size_t len, int flags, const soc
     }
 }
 
-long SocketApi::recvfrom(int fd, void* buf, size_t len, int flags, sockaddr* from, socklen_t* fromlen) {
+long SocketApi::recvfrom_(int fd, void* buf, size_t len, int flags, sockaddr* from, socklen_t* fromlen) {
     Fd* f = get(fd);
     if (!f) return fail(EBADF);
     if (!buf && len) return fail(EFAULT);
@@ -339,7 +395,7 @@ bool SocketApi::wait(const Fd& f, Duration timeout, bool for_read) {
     }
 }
 
-int SocketApi::shutdown(int fd, int how) {
+int SocketApi::shutdown_(int fd, int how) {
     Fd* f = get(fd);
     if (!f) return fail(EBADF);
     if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR) return fail(EINVAL);
@@ -349,7 +405,7 @@ int SocketApi::shutdown(int fd, int how) {
     return rc < 0 ? fail(-rc) : 0;
 }
 
-int SocketApi::close(int fd) {
+int SocketApi::close_(int fd) {
     Fd* f = get(fd);
     if (!f) return fail(EBADF);
     f->ops->close(stack_, runner_.now(), f->handle);

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -99,6 +100,9 @@ public:
 
     Stack& stack() { return stack_; }
     Runner& runner() { return runner_; }
+    // Not empty: one line per socket call and its result ("connect(3, 192.0.2.2:80) = -1 EINPROGRESS");
+    // non-blocking calls that would block are not reported.
+    std::function<void(const std::string&)> trace;
     static constexpr int kFirstFd = 3;    // 0-2 look like stdio; keep them out to catch mix-ups
     static constexpr size_t kMaxFds = 1024;
 
@@ -111,6 +115,17 @@ private:
         Duration sndtimeo = Duration::max();
     };
     Fd* get(int fd);
+    // The calls themselves; the public ones above add the trace line.
+    int socket_(int domain, int type, int protocol);
+    int bind_(int fd, const sockaddr* addr, socklen_t len);
+    int connect_(int fd, const sockaddr* addr, socklen_t len);
+    int listen_(int fd, int backlog);
+    int accept_(int fd, sockaddr* addr, socklen_t* len);
+    long sendto_(int fd, const void* buf, size_t len, int flags, const sockaddr* to, socklen_t tolen);
+    long recvfrom_(int fd, void* buf, size_t len, int flags, sockaddr* from, socklen_t* fromlen);
+    int shutdown_(int fd, int how);
+    int close_(int fd);
+    long traced(const std::string& call, long rc);
     int fail(int e) {
         errno_ = e;
         return -1;
