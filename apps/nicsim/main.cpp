@@ -51,20 +51,20 @@ int usage_error(const std::string& what) {
 
 int sc_main(int argc, char** argv) {
     SimOptions o;
-    std::string bulk_bytes = "4M", http_bytes = "20000";
+    std::string bulk_bytes = "4M", http_bytes = "20000", seed;
     po::options_description opts(
         "nicsim [SCENARIO] [options]\n"
         "Scenarios: demo (default: ARP, ping, HTTP GET), ping, http, bulk, tap\n"
         "Options");
     opts.add_options()
         ("help,h", "show this help")
-        ("seed", po::value<uint64_t>(&o.seed)->default_value(1), "seed of the wire's faults, the stacks and the data")
+        ("seed", po::value<std::string>(&seed)->default_value("1"), "seed of the wire's faults, the stacks and the data")
         ("loss", po::value<double>(&o.loss)->default_value(0), "probability a frame is lost on the wire (each direction)")
         ("ber", po::value<double>(&o.ber)->default_value(0), "bit error rate on the wire (the MACs drop damaged frames)")
         ("delay", po::value<uint64_t>(&o.delay_ns)->default_value(500), "wire propagation delay in ns (>= 8)")
         ("link-down", po::value<double>(&o.link_down_ms)->default_value(0), "take the link down at this simulated ms")
         ("link-up", po::value<double>(&o.link_up_ms)->default_value(0), "... and up again at this simulated ms")
-        ("mtu", po::value<size_t>(&o.mtu)->default_value(1500), "MTU of both hosts (576..4000)")
+        ("mtu", po::value<size_t>(&o.mtu)->default_value(1500), "MTU of both hosts (576..1500)")
         ("no-offload", "compute every checksum in software (the NICs' engines unused)")
         ("verify-offload", "check every checksum the NICs insert or verify against software")
         ("nodelay", "TCP_NODELAY on the bulk connections")
@@ -85,6 +85,7 @@ int sc_main(int argc, char** argv) {
         ("trace", "one line per event: frames, descriptors and interrupts, TCP state, cwnd and RTO, with the RTL cycle")
         ("report", po::value<std::string>(&o.report), "write every figure as 'name value' lines to this file")
         ("quiet,q", "print only the summary")
+        ("stats", "after the summary, every counter of each host: stack, TCP, driver and device")
         ("count,c", po::value<int>(&o.count)->default_value(3), "ping: echo requests")
         ("interval", po::value<double>(&o.interval_ms)->default_value(1), "ping: simulated ms between requests")
         ("size,s", po::value<size_t>(&o.ping_size)->default_value(56), "ping: data bytes")
@@ -119,17 +120,19 @@ int sc_main(int argc, char** argv) {
     o.nodelay = vm.count("nodelay") > 0;
     o.trace = vm.count("trace") > 0;
     o.quiet = vm.count("quiet") > 0;
+    o.stats = vm.count("stats") > 0;
     const std::string& s = o.scenario;
     if (s != "demo" && s != "ping" && s != "http" && s != "bulk" && s != "tap")
         return usage_error("unknown scenario '" + s + "' (demo, ping, http, bulk, tap)");
     if (!(o.loss >= 0 && o.loss < 1)) return usage_error("--loss must be in [0, 1)");
     if (!(o.ber >= 0 && o.ber < 1e-2)) return usage_error("--ber must be in [0, 0.01)");
     if (o.delay_ns < 8 || o.delay_ns > 1000000000) return usage_error("--delay must be 8..1e9 ns");
-    if (o.mtu < 576 || o.mtu > 4000) return usage_error("--mtu must be 576..4000");
+    // The NIC's FIFOs hold 4 KB: two frames of at most 1514 bytes fit, jumbo frames do not.
+    if (o.mtu < 576 || o.mtu > 1500) return usage_error("--mtu must be 576..1500 (the NIC's 4 KB FIFOs take no jumbo frames)");
     if (o.ring_size < 16 || o.ring_size > 4096) return usage_error("--ring-size must be 16..4096");
     if (o.host_latency_ns < 8 || o.host_latency_ns > 1000000) return usage_error("--host-latency must be 8..1000000 ns");
     if (o.mmio_latency_ns > 1000000) return usage_error("--mmio-latency must be at most 1000000 ns");
-    if (o.quantum < 1 || o.quantum > 10000000) return usage_error("--quantum must be 1..10000000 cycles");
+    if (o.quantum < 1 || o.quantum > 10000) return usage_error("--quantum must be 1..10000 cycles");
     if (o.irq_mod_pkts > 65535) return usage_error("--irq-mod-pkts must be 0..65535");
     if (o.irq_mod_us > 100000) return usage_error("--irq-mod-us must be 0..100000");
     if (o.count < 1 || o.count > 100000) return usage_error("--count must be 1..100000");
@@ -139,6 +142,7 @@ int sc_main(int argc, char** argv) {
     if (o.connections < 1 || o.connections > 64) return usage_error("--connections must be 1..64");
     if (o.direction != "a2b" && o.direction != "b2a" && o.direction != "both")
         return usage_error("--direction must be a2b, b2a or both");
+    if (!parse_size(seed, o.seed)) return usage_error("bad --seed '" + seed + "' (a number 0..2^36)");
     if (!parse_size(bulk_bytes, o.bulk_bytes)) return usage_error("bad --bytes '" + bulk_bytes + "'");
     if (!parse_size(http_bytes, o.http_bytes)) return usage_error("bad --http-bytes '" + http_bytes + "'");
     if (!(o.cpu_ns_per_packet >= 0 && o.cpu_ns_per_packet <= 1e9) || !(o.cpu_ns_per_byte >= 0 && o.cpu_ns_per_byte <= 1e6))

@@ -82,7 +82,11 @@ HostModule::HostModule(sc_core::sc_module_name name, const HostConfig& cfg, NicM
     SC_THREAD(thread);
 }
 
-HostModule::~HostModule() = default;
+HostModule::~HostModule() {
+    // Tasks (an HTTP server, bulk ends) close their sockets when destroyed: while TCP, the socket API
+    // and the stack still exist.
+    runner_->clear_tasks();
+}
 
 void HostModule::trace_tcp() {
     for (const TcpConnRow& r : tcp_->mux().netstat()) {

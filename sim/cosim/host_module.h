@@ -58,6 +58,8 @@ public:
     Instant now() const override { return Instant::from_ns(int64_t(now_cycle() * kCycleNs)); }
     bool step(Instant until) override;
     Duration cpu_busy() const { return busy_; }
+    // Drops the application tasks (their destructors may still use the sockets: call it first).
+    void clear_tasks() { tasks_.clear(); }
 
 private:
     void charge_cpu();

@@ -53,7 +53,7 @@ void NicModule::thread() {
     for (;;) {
         const uint64_t start = cycle();
         // Scheduled events (link, injected faults) due now; the next one bounds this run.
-        uint64_t limit = std::min(host_wake_, std::max(now_cycle(), start) + cfg_.quantum);
+        uint64_t limit = std::min({host_wake_, std::max(now_cycle(), start) + cfg_.quantum, end_});
         for (auto it = events_.begin(); it != events_.end();) {
             if (it->first <= start) {
                 it->second();
@@ -67,7 +67,18 @@ void NicModule::thread() {
         if (start < limit) {
             bool irq_prev = h_.irq();
             while (cycle() < limit) {
-                h_.step();
+                // After a while without host-model or line activity, try jumping over idle cycles
+                // (exact: only a model at a fixed point is skipped); back off if the RTL is busy inside.
+                uint64_t adv = 0;
+                if (quiet_ >= 32 && limit - cycle() > 64) {
+                    adv = h_.skip_idle(limit - cycle());
+                    if (adv > 1) {
+                        ++st_.idle_skips;
+                        st_.idle_cycles_skipped += adv - 1;
+                    }
+                    quiet_ = adv > 1 ? 32 : -1024;
+                }
+                if (adv == 0) h_.step();
                 if (host_waits_op_ && op_done_) {
                     stop_for_host_ = true;
                     break;
@@ -79,6 +90,7 @@ void NicModule::thread() {
                     break;
                 }
                 irq_prev = irq_now;
+                quiet_ = h_.quiet() ? quiet_ + 1 : std::min<int64_t>(quiet_, 0);
             }
             st_.cycles += cycle() - start;
             progress.notify(SC_ZERO_TIME);

@@ -48,6 +48,7 @@ struct NicModuleStats {
     uint64_t cycles = 0;           // core cycles simulated
     uint64_t syncs = 0;            // times the thread gave control back to SystemC
     uint64_t host_wakeups_irq = 0; // quanta ended early: interrupt rose
+    uint64_t idle_skips = 0, idle_cycles_skipped = 0;  // fixed points jumped over
     uint64_t reg_reads = 0, reg_writes = 0;
 };
 
@@ -87,6 +88,13 @@ public:
     // After sc_start has returned: register accesses run the RTL directly (reading the counters for
     // the summary), no SystemC waits.
     void set_offline() { offline_ = true; }
+    // The end of the run: the NIC runs up to this cycle and no further (so that what it did by then,
+    // and nothing after, is what the figures count, whatever the quantum).
+    void set_end(uint64_t cycle) {
+        end_ = cycle;
+        nic_event_.notify(sc_core::SC_ZERO_TIME);
+    }
+    uint64_t end() const { return end_; }
 
     const NicModuleStats& stats() const { return st_; }
     const NicModuleConfig& config() const { return cfg_; }
@@ -110,7 +118,9 @@ private:
     sc_core::sc_event host_event_;  // NIC -> host: wake up
     std::vector<std::pair<uint64_t, std::function<void()>>> events_;
     bool offline_ = false;
+    uint64_t end_ = kNever;
     uint64_t sync_violations_ = 0;
+    int64_t quiet_ = 0;             // consecutive quiet cycles (negative: back-off after a failed skip)
 };
 
 }  // namespace nic::cosim

@@ -70,16 +70,47 @@ struct Shared {
         failed = true;
     }
     void app_done() {
-        if (--pending <= 0) sc_core::sc_stop();
+        if (--pending <= 0) end_requested.notify(sc_core::SC_ZERO_TIME);
     }
+    sc_core::sc_event end_requested;
+};
+
+// The end of a run: once every application is done (at time T), the NICs run on to T + a grace
+// period (longer than any quantum, so no NIC has passed it) and stop there exactly; the figures are
+// taken at that cycle, so they do not depend on the quantum.
+constexpr uint64_t kEndGraceCycles = 12500;  // 100 us
+constexpr uint64_t kMaxQuantum = 10000;      // < kEndGraceCycles
+
+class Finisher : public sc_core::sc_module {
+public:
+    SC_HAS_PROCESS(Finisher);
+    Finisher(sc_core::sc_module_name n, Shared& sh, std::vector<NicModule*> nics) : sc_module(n), sh_(sh), nics_(std::move(nics)) {
+        SC_THREAD(thread);
+    }
+    uint64_t end_cycle = kNever;
+
+private:
+    void thread() {
+        wait(sh_.end_requested);
+        end_cycle = now_cycle() + kEndGraceCycles;
+        for (NicModule* n : nics_) n->set_end(end_cycle);
+        wait(cycle_time(end_cycle) - sc_core::sc_time_stamp());
+        for (NicModule* n : nics_)
+            while (n->cycle() < end_cycle) wait(n->progress);
+        sc_core::sc_stop();
+    }
+    Shared& sh_;
+    std::vector<NicModule*> nics_;
 };
 
 // Time limit, progress line, Ctrl-C.
 class Supervisor : public sc_core::sc_module {
 public:
     SC_HAS_PROCESS(Supervisor);
-    Supervisor(sc_core::sc_module_name n, Shared& sh, double limit_s, bool progress, std::function<std::string()> status)
-        : sc_module(n), sh_(sh), limit_s_(limit_s), progress_(progress), status_(std::move(status)) {
+    Supervisor(sc_core::sc_module_name n, Shared& sh, double limit_s, bool progress, std::function<std::string()> status,
+               bool interrupt_ends_run)
+        : sc_module(n), sh_(sh), limit_s_(limit_s), progress_(progress), status_(std::move(status)),
+          interrupt_ends_run_(interrupt_ends_run) {
         SC_THREAD(thread);
     }
 
@@ -89,7 +120,7 @@ private:
         for (;;) {
             wait(sc_core::sc_time(100, sc_core::SC_US));
             if (g_interrupted) {
-                sh_.fail("interrupted");
+                if (!interrupt_ends_run_) sh_.fail("interrupted");
                 sc_core::sc_stop();
                 return;
             }
@@ -111,6 +142,7 @@ private:
     double limit_s_;
     bool progress_;
     std::function<std::string()> status_;
+    bool interrupt_ends_run_;
 };
 
 uint64_t us_to_cycles(double us) { return uint64_t(us * 1000.0 / double(kCycleNs)); }
@@ -267,7 +299,7 @@ SimReport run_system(const SimOptions& o, FILE* out) {
     std::signal(SIGTERM, on_signal);
 
     NicModuleConfig nc;
-    nc.quantum = o.quantum;
+    nc.quantum = std::min(o.quantum, kMaxQuantum);
     nc.mem_latency_cycles = unsigned(std::max<uint64_t>(1, (o.host_latency_ns + kCycleNs / 2) / kCycleNs));
     nc.mmio_read_ns = o.mmio_latency_ns;
     nc.mem_size = size_t(2 * o.ring_size) * (o.mtu + 14 + 64 + 32) + (1 << 20);
@@ -429,7 +461,11 @@ SimReport run_system(const SimOptions& o, FILE* out) {
                       double(wire.stats(1).bytes) / 1e6);
         return b;
     };
-    Supervisor sup("supervisor", sh, tap ? 0 : o.time_limit_ms / 1e3, !o.quiet, status);
+    // tap: Ctrl-C or SIGTERM is how a user ends the session, not a failure.
+    Supervisor sup("supervisor", sh, tap ? 0 : o.time_limit_ms / 1e3, !o.quiet, status, tap);
+    std::vector<NicModule*> nics{&nic_a};
+    if (nic_b) nics.push_back(nic_b.get());
+    Finisher fin("finisher", sh, nics);
 
     sc_core::sc_start();
     const double wall = secs(sh.wall0, Clock::now());
@@ -445,6 +481,7 @@ SimReport run_system(const SimOptions& o, FILE* out) {
         }
     }
 
+    const uint64_t cycles = nic_a.cycle();  // before the offline register reads below move the RTL on
     // Counters: the NICs' registers are read through the driver after the run (offline access).
     nic_a.set_offline();
     if (nic_b) nic_b->set_offline();
@@ -481,7 +518,6 @@ SimReport run_system(const SimOptions& o, FILE* out) {
         put(rep, std::string("nic_") + n + "_axi_protocol_errors", double(h->nic().harness().axi().protocol_errors().size()));
         put(rep, std::string("nic_") + n + "_dma_window_violations", double(h->nic().harness().axi().violations().size()));
     }
-    const uint64_t cycles = nic_a.cycle();
     put(rep, "sim_ns", sim_s * 1e9);
     put(rep, "wall_s", wall);
     put(rep, "cycles", double(cycles));
@@ -524,15 +560,26 @@ SimReport run_system(const SimOptions& o, FILE* out) {
                      (unsigned long long)d.napi_polls);
     }
     if (sc == "bulk") {
-        const double lim = goodput_limit_mbps(o.mtu, true);
-        std::fprintf(out, "goodput         %.2f Mb/s (%.1f%% of %.2f Mb/s, the limit at MTU %zu with TCP timestamps; %.2f without)\n",
-                     goodput, 100.0 * goodput / lim, lim, o.mtu, goodput_limit_mbps(o.mtu, false));
+        // Full duplex: both directions together may reach twice the one-way limit.
+        const int ways = o.direction == "both" ? 2 : 1;
+        const double lim = ways * goodput_limit_mbps(o.mtu, true);
+        std::fprintf(out, "goodput         %.2f Mb/s (%.1f%% of %s%.2f Mb/s, the limit at MTU %zu with TCP timestamps; %.2f without)\n",
+                     goodput, 100.0 * goodput / lim, ways == 2 ? "2 x " : "", lim / ways, o.mtu,
+                     goodput_limit_mbps(o.mtu, false));
         std::fprintf(out, "%s", sh.hashes.c_str());
     }
     if (o.verify_offload)
         std::fprintf(out, "offload check   wire checksum errors %llu/%llu, RX verdict mismatches %g/%g\n",
                      (unsigned long long)wa.csum_bad, (unsigned long long)wb.csum_bad, rep.figures["drv_a_rx_csum_mismatch"],
                      rep.figures["drv_b_rx_csum_mismatch"]);
+    if (o.stats) {
+        for (HostModule* h : hosts) {
+            if (!h || !h->up()) continue;
+            std::fprintf(out, "\n---- %s: stack, driver and device counters\n%s\n%s TCP\n%s%s", h->name(),
+                         h->stack().stats_dump().c_str(), h->name(), h->tcp().netstat_table().c_str(),
+                         h->tcp().stats().dump().c_str());
+        }
+    }
     if (!o.pcap.empty()) std::fprintf(out, "pcap            %s (%llu frames)\n", o.pcap.c_str(), (unsigned long long)wire.pcap_frames());
     if (!o.report.empty()) {
         if (FILE* f = std::fopen(o.report.c_str(), "w")) {

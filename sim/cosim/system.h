@@ -29,7 +29,7 @@ struct SimOptions {
     unsigned ring_size = 256;
     unsigned irq_mod_pkts = 1;
     unsigned irq_mod_us = 0;
-    uint64_t quantum = 1000;           // NIC core cycles between synchronisations
+    uint64_t quantum = 1000;           // NIC core cycles between synchronisations (1..10000)
     double cpu_ns_per_packet = 0, cpu_ns_per_byte = 0;
     double inject_dma_error_ms = 0;    // at this simulated time, NIC A's DMA window is broken (fatal error)
     // outputs
@@ -38,6 +38,7 @@ struct SimOptions {
     bool trace = false;
     std::string report;                // "name value" lines of every figure, for scripts and tests
     bool quiet = false;                // no story, no progress line (summary only)
+    bool stats = false;                // after the summary: every counter of each host (stack, TCP, driver, device)
     // scenarios
     int count = 3;                     // ping: echo requests
     double interval_ms = 1;            // ping: between requests

@@ -82,6 +82,8 @@ public:
     uint64_t write_beats() const { return write_beats_; }
     bool idle() const { return reads_.empty() && writes_.empty() && bs_.empty() && wq_.empty(); }
     AxiSlaveConfig& config() { return cfg_; }
+    // Idle cycles passed without clocking (NicHarness::skip_idle): only the cycle count moves.
+    void skip(uint64_t n) { cycle_ += n; }
 
 private:
     struct Burst { uint64_t addr; unsigned len; uint8_t id; uint64_t ready; unsigned beat = 0; };

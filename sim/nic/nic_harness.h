@@ -62,6 +62,15 @@ public:
     void step();
     // Advance n core clock cycles.
     void run(uint64_t n);
+    // Idle-cycle skipping (in_phase only): steps one cycle; if the whole model state (every flip-flop
+    // and memory of the RTL) came out bit-identical, with the host models idle and no line input due,
+    // the model sits at a fixed point and stays there while its inputs do not change: the clocks then
+    // jump ahead, up to `max` cycles in all (and not past the next timed line burst). Returns the
+    // cycles advanced: 0 (not idle on the C++ side: nothing done), 1 (stepped, RTL busy), or more.
+    // Exact by construction: a skipped cycle is one that would have changed nothing.
+    uint64_t skip_idle(uint64_t max);
+    // No host-model or line activity this cycle (cheap; a hint for when to try skip_idle).
+    bool quiet() const;
     // Run until pred() is true (checked once per core cycle); false after max core cycles.
     bool run_until(const std::function<bool()>& pred, uint64_t max = 5'000'000);
     uint64_t cycle() const { return core_cycles_; }
@@ -137,6 +146,7 @@ private:
 
     std::deque<ref::GmiiSymbol> rx_q_;
     std::deque<std::pair<uint64_t, ref::Symbols>> timed_;
+    std::vector<uint8_t> snapshot_;
     ref::Symbols cur_burst_;
     uint64_t cur_start_ = 0;
     std::vector<LineBurst> tx_bursts_;
