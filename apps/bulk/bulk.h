@@ -7,7 +7,9 @@
 
 #include <sodium.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,25 @@ private:
     crypto_hash_sha256_state st_;
     uint64_t bytes_ = 0;
 };
+
+// "10M", "64k", "1000": a byte count for the command line (k/M/G are powers of 1024). false on
+// garbage, a sign, or more than `max`.
+inline bool parse_byte_count(const std::string& s, uint64_t& out, uint64_t max = uint64_t(1) << 40) {
+    if (s.empty() || s[0] == '-' || s[0] == '+') return false;
+    char* end = nullptr;
+    errno = 0;
+    unsigned long long v = std::strtoull(s.c_str(), &end, 10);
+    if (errno || end == s.c_str()) return false;
+    uint64_t mul = 1;
+    std::string suf(end);
+    if (suf == "k" || suf == "K") mul = 1ull << 10;
+    else if (suf == "m" || suf == "M") mul = 1ull << 20;
+    else if (suf == "g" || suf == "G") mul = 1ull << 30;
+    else if (!suf.empty()) return false;
+    if (v > max / mul) return false;
+    out = v * mul;
+    return true;
+}
 
 // Byte i of the stream with this seed (cheap, reproducible, not compressible by accident).
 inline uint8_t bulk_byte(uint64_t seed, uint64_t i) {

@@ -23,24 +23,6 @@ using namespace nic;
 
 namespace {
 
-// "10M", "64k", "1000": bytes (k/M/G are powers of 1024). false on garbage or overflow.
-bool parse_size(const std::string& s, uint64_t& out) {
-    if (s.empty() || s[0] == '-') return false;
-    char* end = nullptr;
-    errno = 0;
-    unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-    if (errno || end == s.c_str()) return false;
-    uint64_t mul = 1;
-    std::string suf(end);
-    if (suf == "k" || suf == "K") mul = 1ull << 10;
-    else if (suf == "m" || suf == "M") mul = 1ull << 20;
-    else if (suf == "g" || suf == "G") mul = 1ull << 30;
-    else if (!suf.empty()) return false;
-    if (v > (uint64_t(1) << 40) / mul) return false;  // 1 TiB is plenty
-    out = v * mul;
-    return true;
-}
-
 bool parse_endpoint(const std::string& s, Endpoint& ep) {
     auto colon = s.rfind(':');
     if (colon == std::string::npos) return false;
@@ -101,7 +83,7 @@ int main(int argc, char** argv) {
     int lport = vm.count("listen") ? vm["listen"].as<int>() : 0;
     if (vm.count("listen") && (lport < 1 || lport > 65535)) return bad("--listen port must be between 1 and 65535");
     uint64_t bytes = 0;
-    if (!parse_size(vm["bytes"].as<std::string>(), bytes)) return bad("bad --bytes '" + vm["bytes"].as<std::string>() + "'");
+    if (!parse_byte_count(vm["bytes"].as<std::string>(), bytes)) return bad("bad --bytes '" + vm["bytes"].as<std::string>() + "'");
     const std::string dir = vm["direction"].as<std::string>();
     if (dir != "send" && dir != "recv" && dir != "both") return bad("--direction must be send, recv or both");
     const double timeout = vm["timeout"].as<double>();

@@ -4,6 +4,7 @@
 //   nicsim bulk --bytes 8M      a bulk TCP transfer with goodput against the line's limit
 //   nicsim http --loss 0.01 --ber 1e-6 --pcap run.pcap
 //   nicsim tap --netns lab      ping and curl from Linux (192.0.2.1) reach 192.0.2.2 through the RTL
+#include "bulk/bulk.h"
 #include "cosim/system.h"
 
 #include <boost/program_options.hpp>
@@ -23,24 +24,6 @@ namespace {
 // SystemC prints a copyright banner at start-up unless this is set (sc_ver.cpp); set it before
 // anything of SystemC runs.
 const int g_no_banner = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-
-// "10M", "64k", "1000": bytes (k/M/G are powers of 1024). false on garbage or overflow.
-bool parse_size(const std::string& s, uint64_t& out) {
-    if (s.empty() || s[0] == '-') return false;
-    char* end = nullptr;
-    errno = 0;
-    unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-    if (errno || end == s.c_str()) return false;
-    uint64_t mul = 1;
-    std::string suf(end);
-    if (suf == "k" || suf == "K") mul = 1ull << 10;
-    else if (suf == "m" || suf == "M") mul = 1ull << 20;
-    else if (suf == "g" || suf == "G") mul = 1ull << 30;
-    else if (!suf.empty()) return false;
-    if (v > (uint64_t(1) << 36) / mul) return false;  // 64 GiB: far beyond any simulated run
-    out = v * mul;
-    return true;
-}
 
 int usage_error(const std::string& what) {
     std::cerr << "nicsim: " << what << " (see nicsim --help)\n";
@@ -142,9 +125,9 @@ int sc_main(int argc, char** argv) {
     if (o.connections < 1 || o.connections > 64) return usage_error("--connections must be 1..64");
     if (o.direction != "a2b" && o.direction != "b2a" && o.direction != "both")
         return usage_error("--direction must be a2b, b2a or both");
-    if (!parse_size(seed, o.seed)) return usage_error("bad --seed '" + seed + "' (a number 0..2^36)");
-    if (!parse_size(bulk_bytes, o.bulk_bytes)) return usage_error("bad --bytes '" + bulk_bytes + "'");
-    if (!parse_size(http_bytes, o.http_bytes)) return usage_error("bad --http-bytes '" + http_bytes + "'");
+    if (!nic::parse_byte_count(seed, o.seed, uint64_t(1) << 36)) return usage_error("bad --seed '" + seed + "' (a number 0..2^36)");
+    if (!nic::parse_byte_count(bulk_bytes, o.bulk_bytes, uint64_t(1) << 36)) return usage_error("bad --bytes '" + bulk_bytes + "'");
+    if (!nic::parse_byte_count(http_bytes, o.http_bytes, uint64_t(1) << 36)) return usage_error("bad --http-bytes '" + http_bytes + "'");
     if (!(o.cpu_ns_per_packet >= 0 && o.cpu_ns_per_packet <= 1e9) || !(o.cpu_ns_per_byte >= 0 && o.cpu_ns_per_byte <= 1e6))
         return usage_error("--cpu-per-packet / --cpu-per-byte out of range");
     if (!(o.time_limit_ms > 0 && o.time_limit_ms <= 1e6)) return usage_error("--time-limit must be 0..1e6 ms");

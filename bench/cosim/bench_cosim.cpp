@@ -10,6 +10,7 @@
 //   bench_cosim [BYTES]        default 16M
 #include "cosim/system.h"
 #include "driver/nic_driver.h"
+#include "nic/harness_platform.h"
 #include "nic/nic_harness.h"
 
 #include <systemc>
@@ -41,9 +42,9 @@ public:
     sim::NicHarness* h_[2];
 };
 
-class LockstepPlatform : public drv::RegBus, public drv::DmaMemory, public drv::IrqLine, public drv::Platform {
+class LockstepPlatform : public drv::RegBus, public sim::HostMemoryDma, public drv::IrqLine, public drv::Platform {
 public:
-    LockstepPlatform(Lockstep& ls, int i) : ls_(ls), h_(*ls.h_[i]), next_(h_.mem().base()) {}
+    LockstepPlatform(Lockstep& ls, int i) : HostMemoryDma(*ls.h_[i]), ls_(ls) {}
     drv::DriverEnv env() { return drv::DriverEnv{*this, *this, *this, *this}; }
     uint32_t read32(uint32_t off) override {
         bool done = false;
@@ -57,15 +58,6 @@ public:
         h_.axil().write(uint16_t(off), v, 0xF, [&](uint32_t, uint8_t) { done = true; });
         while (!done) ls_.step();
     }
-    bool alloc(size_t size, size_t align, drv::DmaRegion& out) override {
-        uint64_t a = (next_ + align - 1) / align * align;
-        if (!h_.mem().contains(a, size)) return false;
-        next_ = a + size;
-        out = drv::DmaRegion{a, h_.mem().at(a), size};
-        return true;
-    }
-    void sync_for_device(const drv::DmaRegion&, size_t, size_t) override {}
-    void sync_for_cpu(const drv::DmaRegion&, size_t, size_t) override {}
     bool asserted() const override { return h_.irq(); }
     Instant now() const override { return Instant::from_ns(int64_t(h_.cycle() * 8)); }
     void delay(Duration d) override {
@@ -74,8 +66,6 @@ public:
 
 private:
     Lockstep& ls_;
-    sim::NicHarness& h_;
-    uint64_t next_;
 };
 
 struct Plain {

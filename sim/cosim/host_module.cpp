@@ -11,16 +11,6 @@ namespace {
 uint64_t cycles_up(int64_t ns) { return ns <= 0 ? 0 : uint64_t((ns + int64_t(kCycleNs) - 1) / int64_t(kCycleNs)); }
 }  // namespace
 
-bool CosimPlatform::alloc(size_t size, size_t align, drv::DmaRegion& out) {
-    uint64_t a = (next_ + align - 1) / align * align;
-    if (!nic_.mem().contains(a, size)) return false;
-    next_ = a + size;
-    out = drv::DmaRegion{a, nic_.mem().at(a), size};
-    // The memory model records any device access outside what the driver owns.
-    nic_.harness().axi().set_window(a, a + size);
-    return true;
-}
-
 void CosimPlatform::delay(Duration d) { nic_.sleep_until(now_cycle() + cycles_up(d.ns), false); }
 
 // ---------------------------------------------------------------- runner

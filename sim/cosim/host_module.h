@@ -11,6 +11,7 @@
 #include "api/sockets.h"
 #include "cosim/nic_module.h"
 #include "driver/nic_driver.h"
+#include "nic/harness_platform.h"
 #include "iface/stack.h"
 #include "phy/tracer.h"
 #include "tcp/tcp_glue.h"
@@ -24,16 +25,14 @@
 namespace nic::cosim {
 
 // The driver's platform over a NicModule (called from the host thread only).
-class CosimPlatform : public drv::RegBus, public drv::DmaMemory, public drv::IrqLine, public drv::Platform {
+class CosimPlatform : public drv::RegBus, public sim::HostMemoryDma, public drv::IrqLine, public drv::Platform {
 public:
-    explicit CosimPlatform(NicModule& nic) : nic_(nic), next_(nic.mem().base()) {}
+    explicit CosimPlatform(NicModule& nic) : HostMemoryDma(nic.harness()), nic_(nic) {}
     drv::DriverEnv env() { return drv::DriverEnv{*this, *this, *this, *this}; }
     uint32_t read32(uint32_t off) override { return nic_.reg_read(off); }
     void write32(uint32_t off, uint32_t v) override { nic_.reg_write(off, v); }
-    bool alloc(size_t size, size_t align, drv::DmaRegion& out) override;
-    // The device runs at the host's time (NicModule); nothing to copy. For the CPU, catch the
-    // device up to now before looking at what it wrote.
-    void sync_for_device(const drv::DmaRegion&, size_t, size_t) override {}
+    // The device runs at the host's time (NicModule); nothing to copy. For the CPU, make sure the
+    // device has caught up to now before looking at what it wrote.
     void sync_for_cpu(const drv::DmaRegion&, size_t, size_t) override { nic_.check_in_sync(); }
     bool asserted() const override { return nic_.irq(); }
     Instant now() const override { return Instant::from_ns(int64_t(now_cycle() * kCycleNs)); }
@@ -41,7 +40,6 @@ public:
 
 private:
     NicModule& nic_;
-    uint64_t next_;
 };
 
 struct HostCpuCost {

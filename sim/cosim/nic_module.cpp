@@ -140,23 +140,29 @@ void NicModule::sleep_until(uint64_t cycle, bool irq_wakes) {
     check_in_sync();
 }
 
-uint32_t NicModule::reg_read(uint32_t off) {
-    if (offline_) return h_.rd(uint16_t(off));
-    check_in_sync();
-    uint32_t v = 0;
-    op_done_ = false;
-    h_.axil().read(uint16_t(off), [this, &v](uint32_t d, uint8_t) {
-        v = d;
-        op_done_ = true;
-    });
+// A register access from the host: started at the host's time, the host blocked until the
+// AXI4-Lite transaction completes in the RTL, then the rest of the access latency.
+void NicModule::host_op(uint64_t latency_ns) {
     host_waits_op_ = true;
     host_wake_ = kNever;
     nic_event_.notify(SC_ZERO_TIME);
     while (!op_done_) wait(host_event_);
     host_waits_op_ = false;
     host_wake_ = now_cycle();
+    if (latency_ns) sleep_until(now_cycle() + ns_to_cycles_up(latency_ns), false);
+}
+
+uint32_t NicModule::reg_read(uint32_t off) {
+    if (offline_) return h_.rd(uint16_t(off));
+    check_in_sync();  // the access starts at the host's time, not before
+    uint32_t v = 0;
+    op_done_ = false;
+    h_.axil().read(uint16_t(off), [this, &v](uint32_t d, uint8_t) {
+        v = d;
+        op_done_ = true;
+    });
     ++st_.reg_reads;
-    if (cfg_.mmio_read_ns) sleep_until(now_cycle() + ns_to_cycles_up(cfg_.mmio_read_ns), false);
+    host_op(cfg_.mmio_read_ns);
     return v;
 }
 
@@ -165,14 +171,8 @@ void NicModule::reg_write(uint32_t off, uint32_t v) {
     check_in_sync();
     op_done_ = false;
     h_.axil().write(uint16_t(off), v, 0xF, [this](uint32_t, uint8_t) { op_done_ = true; });
-    host_waits_op_ = true;
-    host_wake_ = kNever;
-    nic_event_.notify(SC_ZERO_TIME);
-    while (!op_done_) wait(host_event_);
-    host_waits_op_ = false;
-    host_wake_ = now_cycle();
     ++st_.reg_writes;
-    if (cfg_.mmio_write_ns) sleep_until(now_cycle() + ns_to_cycles_up(cfg_.mmio_write_ns), false);
+    host_op(cfg_.mmio_write_ns);
 }
 
 }  // namespace nic::cosim

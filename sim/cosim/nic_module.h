@@ -103,6 +103,7 @@ public:
 private:
     void thread();
     void wake_host();
+    void host_op(uint64_t latency_ns);
 
     NicModuleConfig cfg_;
     sim::NicHarness h_;
