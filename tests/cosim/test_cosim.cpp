@@ -56,6 +56,7 @@ class Ring : public Cosim {};
 class Link : public Cosim {};
 class DmaError : public Cosim {};
 class Tshark : public Cosim {};
+class Observe : public Cosim {};
 
 std::string s(uint64_t v) { return std::to_string(v); }
 
@@ -649,4 +650,51 @@ TEST_F(Tshark, ReadsEveryCaptureWithGoodChecksums) {
     EXPECT_NE(http.out, "") << "no HTTP 200 in the demo's capture";
     TsharkOut frag = tshark(sim.dir(), "-r " + runs[1].pcap + " -Y \"icmp.type==8 && data.len==3000\" -T fields -e frame.number");
     EXPECT_NE(frag.out, "") << "no reassembled 3000-byte echo request";
+}
+
+// ---------------------------------------------------------------- what a user watches
+
+TEST_F(Observe, TraceLinksSocketCallsTcpStateDescriptorsAndRtlCycles) {
+    SimRun r = sim.run({"http", "--http-bytes", "5000", "--loss", "0.2", "--seed", s(test_seed(40)), "--trace",
+                        "--time-limit", "20000"});
+    ASSERT_TRUE(succeeded(r));
+    // Every line carries the simulated time and the RTL cycle of the event.
+    auto has = [&](const std::string& what) { return r.out.find(what) != std::string::npos; };
+    EXPECT_TRUE(has("cycle")) << r.out.substr(0, 2000);
+    EXPECT_TRUE(has("A sock socket(SOCK_STREAM) = 3"));
+    EXPECT_TRUE(has("A sock connect(3, 192.0.2.2:80)"));
+    EXPECT_TRUE(has("B sock accept(3) = 4"));
+    EXPECT_TRUE(has("-> SYN-SENT"));
+    EXPECT_TRUE(has("-> ESTABLISHED"));
+    EXPECT_TRUE(has(" cwnd ")) << "cwnd and RTO changes are traced";
+    EXPECT_TRUE(has(" rto "));
+    EXPECT_TRUE(has("driver tx desc ")) << "descriptor indexes and doorbells are traced";
+    EXPECT_TRUE(has("driver rx completion "));
+    EXPECT_TRUE(has("driver irq cause "));
+    EXPECT_TRUE(has("[S] seq ")) << "segments with their sequence numbers";
+    EXPECT_GT(r["tcp_a_retrans_segs"] + r["tcp_b_retrans_segs"], 0) << "20 % loss must make TCP retransmit";
+}
+
+TEST_F(Observe, WaveformsForAWindowOfSimulatedTime) {
+    const std::string vcd = sim.dir().file("nic.vcd"), fst = sim.dir().file("nic.fst");
+    SimRun v = sim.run({"ping", "--count", "1", "--vcd", vcd, "--wave-from", "200", "--wave-to", "260", "--quiet"});
+    ASSERT_TRUE(succeeded(v));
+    const std::string text = read_file(vcd);
+    ASSERT_FALSE(text.empty()) << "no VCD written";
+    EXPECT_NE(text.find("gmii_tx_en"), std::string::npos) << "the MAC's GMII signals are in the waveform";
+    EXPECT_NE(text.find("m_axi_awvalid"), std::string::npos) << "the DMA master is in the waveform";
+    // Only the window: time stamps (ps) between 200 and 260 us.
+    uint64_t first = 0, last = 0;
+    for (size_t at = text.find("\n#"); at != std::string::npos; at = text.find("\n#", at + 1)) {
+        uint64_t t = std::strtoull(text.c_str() + at + 2, nullptr, 10);
+        if (!first) first = t;
+        last = t;
+    }
+    EXPECT_GE(first, 199000000u);
+    EXPECT_LE(last, 261000000u);
+    SimRun f = sim.run({"ping", "--count", "1", "--fst", fst, "--wave-to", "100", "--quiet"});
+    ASSERT_TRUE(succeeded(f));
+    const std::string bin = read_file(fst);
+    ASSERT_GT(bin.size(), 100u) << "no FST written (vcd2fst, from the gtkwave package)";
+    EXPECT_EQ(bin[0], 0) << "an FST file starts with its header block (type 0)";
 }
