@@ -698,3 +698,16 @@ TEST_F(Observe, WaveformsForAWindowOfSimulatedTime) {
     ASSERT_GT(bin.size(), 100u) << "no FST written (vcd2fst, from the gtkwave package)";
     EXPECT_EQ(bin[0], 0) << "an FST file starts with its header block (type 0)";
 }
+
+TEST_F(Observe, ASlowerHostLowersGoodputAndTheDataStillArrives) {
+    // An infinitely fast host (the default) against one that spends 20 us of CPU per frame: the
+    // receiver then handles at most 50,000 frames/s, about 580 Mb/s of 1448-byte segments.
+    SimRun fast = sim.run({"bulk", "--bytes", "1M", "--seed", s(test_seed(41)), "--quiet"});
+    SimRun slow = sim.run({"bulk", "--bytes", "1M", "--seed", s(test_seed(41)), "--cpu-per-packet", "20000", "--quiet"});
+    ASSERT_TRUE(succeeded(fast));
+    ASSERT_TRUE(succeeded(slow));
+    EXPECT_TRUE(streams_match(slow, kMiB, "a2b"));
+    EXPECT_GT(fast["goodput_mbps"], 900);
+    EXPECT_LT(slow["goodput_mbps"], 0.7 * fast["goodput_mbps"]) << "20 us per frame must show in the goodput";
+    EXPECT_GT(slow["goodput_mbps"], 100);
+}
