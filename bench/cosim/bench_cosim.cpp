@@ -161,7 +161,7 @@ int sc_main(int argc, char** argv) {
         std::fprintf(stderr, "bench_cosim: the co-simulated transfer failed\n");
         return 1;
     }
-    const double sim_s = rep["sim_ns"] / 1e9, wall = rep["wall_s"], cycles = rep["cycles"];
+    const double sim_s = rep["sim_ns"] / 1e9, wall = rep["run_wall_s"], cycles = rep["cycles"];
     const double cosim_mcps = 2 * cycles / wall / 1e6;
     const double lim_ts = 941.48, lim = 949.28;
     std::printf("cosim tcp goodput  MTU 1500  %.2f Mb/s  (%.2f%% of %.2f Mb/s with timestamps; %.2f%% of %.2f)\n",

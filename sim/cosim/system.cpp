@@ -517,9 +517,17 @@ SimReport run_system(const SimOptions& o, FILE* out) {
         put(rep, std::string("nic_") + n + "_sync_violations", double(h->nic().sync_violations()));
         put(rep, std::string("nic_") + n + "_axi_protocol_errors", double(h->nic().harness().axi().protocol_errors().size()));
         put(rep, std::string("nic_") + n + "_dma_window_violations", double(h->nic().harness().axi().violations().size()));
+        const NicModuleStats& ns = h->nic().stats();
+        put(rep, std::string("nic_") + n + "_irq_wakeups", double(ns.host_wakeups_irq));
+        // How the simulator ran (depends on the quantum, like the wall time), prefix run_.
+        put(rep, std::string("run_") + n + "_syncs", double(ns.syncs));
+        put(rep, std::string("run_") + n + "_idle_cycles_skipped", double(ns.idle_cycles_skipped));
+        put(rep, std::string("nic_") + n + "_reg_reads", double(ns.reg_reads));
+        put(rep, std::string("nic_") + n + "_reg_writes", double(ns.reg_writes));
+        put(rep, std::string("host_") + n + "_cpu_busy_ns", double(h->runner().cpu_busy().ns));
     }
     put(rep, "sim_ns", sim_s * 1e9);
-    put(rep, "wall_s", wall);
+    put(rep, "run_wall_s", wall);
     put(rep, "cycles", double(cycles));
     put(rep, "pcap_frames", double(wire.pcap_frames()));
     double goodput = 0;
