@@ -92,7 +92,6 @@ void NicModule::thread() {
                 irq_prev = irq_now;
                 quiet_ = h_.quiet() ? quiet_ + 1 : std::min<int64_t>(quiet_, 0);
             }
-            st_.cycles += cycle() - start;
             progress.notify(SC_ZERO_TIME);
         }
         // Let SystemC time catch up with the NIC before anything else looks at it.

@@ -45,7 +45,6 @@ struct NicModuleConfig {
 };
 
 struct NicModuleStats {
-    uint64_t cycles = 0;           // core cycles simulated
     uint64_t syncs = 0;            // times the thread gave control back to SystemC
     uint64_t host_wakeups_irq = 0; // quanta ended early: interrupt rose
     uint64_t idle_skips = 0, idle_cycles_skipped = 0;  // fixed points jumped over

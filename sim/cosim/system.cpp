@@ -527,6 +527,11 @@ SimReport run_system(const SimOptions& o, FILE* out) {
         put(rep, std::string("host_") + n + "_cpu_busy_ns", double(h->runner().cpu_busy().ns));
     }
     put(rep, "sim_ns", sim_s * 1e9);
+    if (bridge) {
+        put(rep, "tap_rx_frames", double(bridge->rx_frames));
+        put(rep, "tap_tx_frames", double(bridge->tx_frames));
+        put(rep, "tap_tx_errors", double(bridge->tx_errors));
+    }
     put(rep, "run_wall_s", wall);
     put(rep, "cycles", double(cycles));
     put(rep, "pcap_frames", double(wire.pcap_frames()));
