@@ -64,7 +64,7 @@ constexpr Field kAllmulti{3, 1};  // Accept every group address
 constexpr Field kPromisc{4, 1};  // Accept every frame
 }
 
-// Longest frame in bytes without FCS (1514); TX descriptors above it are errors, the MAC drops longer received frames (read/write)
+// Longest frame in bytes without FCS (1514); TX descriptors above it are errors, the MAC drops longer received frames (reaches the MAC through a synchroniser) (read/write)
 constexpr uint32_t kMaxLen = 0x01C;
 constexpr uint32_t kMaxLenReset = 0x5EA;
 namespace max_len {
@@ -111,14 +111,14 @@ constexpr uint32_t kTxCplLoReset = 0x0;
 constexpr uint32_t kTxCplHi = 0x04C;
 constexpr uint32_t kTxCplHiReset = 0x0;
 
-// Entries in the TX descriptor and completion rings, 16..4096, any value (read/write)
+// Entries in the TX descriptor and completion rings, 16..4096, any value; a write outside that range is ignored (the register keeps its value) (read/write)
 constexpr uint32_t kTxSize = 0x050;
 constexpr uint32_t kTxSizeReset = 0x10;
 namespace tx_size {
 constexpr Field kN{0, 13};  // entries
 }
 
-// TX doorbell: index of the next descriptor the driver will write (descriptors CONS..PROD-1 are the device's) (read/write)
+// TX doorbell: index of the next descriptor the driver will write (descriptors CONS..PROD-1 are the device's); a write of an index at or above SIZE is ignored (read/write)
 constexpr uint32_t kTxProd = 0x054;
 constexpr uint32_t kTxProdReset = 0x0;
 namespace tx_prod {
@@ -148,14 +148,14 @@ constexpr uint32_t kRxCplLoReset = 0x0;
 constexpr uint32_t kRxCplHi = 0x06C;
 constexpr uint32_t kRxCplHiReset = 0x0;
 
-// Entries in the RX descriptor and completion rings, 16..4096, any value (read/write)
+// Entries in the RX descriptor and completion rings, 16..4096, any value; a write outside that range is ignored (the register keeps its value) (read/write)
 constexpr uint32_t kRxSize = 0x070;
 constexpr uint32_t kRxSizeReset = 0x10;
 namespace rx_size {
 constexpr Field kN{0, 13};  // entries
 }
 
-// RX doorbell: index of the next free buffer descriptor the driver will write (read/write)
+// RX doorbell: index of the next free buffer descriptor the driver will write; a write of an index at or above SIZE is ignored (read/write)
 constexpr uint32_t kRxProd = 0x074;
 constexpr uint32_t kRxProdReset = 0x0;
 namespace rx_prod {
@@ -262,9 +262,21 @@ constexpr uint32_t kStatTxDescErrReset = 0x0;
 constexpr uint32_t kStatRxDescErr = 0x124;
 constexpr uint32_t kStatRxDescErrReset = 0x0;
 
-// Ring accesses (descriptor fetch, completion write) refused because they fell outside the window (read-only)
+// Ring accesses (descriptor fetch, completion write) refused because they fell outside the window, or answered with SLVERR/DECERR: the engine halts (IRQ ERR) (read-only)
 constexpr uint32_t kStatDmaErr = 0x128;
 constexpr uint32_t kStatDmaErrReset = 0x0;
+
+// Frame reads and frame writes answered with SLVERR/DECERR (error completion: TX nothing sent, RX frame dropped) (read-only)
+constexpr uint32_t kStatDmaRespErr = 0x12C;
+constexpr uint32_t kStatDmaRespErrReset = 0x0;
+
+// Frames the MAC cut short because the TX FIFO ran dry mid-frame (sent with an error symbol) (read-only)
+constexpr uint32_t kStatTxUnderflow = 0x130;
+constexpr uint32_t kStatTxUnderflowReset = 0x0;
+
+// Frames the MAC aborted (error symbol sent, IEEE 802.3 clause 35.2.2.5) (read-only)
+constexpr uint32_t kStatTxAbort = 0x134;
+constexpr uint32_t kStatTxAbortReset = 0x0;
 
 // TX descriptor. Buffer at any byte alignment. Checksums follow Linux CHECKSUM_PARTIAL: the driver seeds the L4 checksum field with the pseudo-header sum (RFC 9293 section 3.1, RFC 768), the device adds bytes CSUM_START..end (RFC 1071), complements and writes the result at CSUM_START+CSUM_OFF (0 is sent as 0xFFFF, RFC 768; for TCP the two are the same number, RFC 1624). IP: the device sums bytes 14..14+IP_HLEN-1 with bytes 24..25 taken as zero and writes the complement at 24 (RFC 791).
 namespace txd {
@@ -277,6 +289,7 @@ constexpr unsigned kCsumStart = 12;  // 2 byte(s): first byte of the L4 sum
 constexpr unsigned kCsumOff = 14;  // 1 byte(s): checksum field offset from CSUM_START (TCP 16, UDP 6)
 constexpr uint8_t kCsumIp = 0x01;  // FLAGS bit 0: insert the IPv4 header checksum
 constexpr uint8_t kCsumL4 = 0x02;  // FLAGS bit 1: insert the partial L4 checksum
+constexpr uint8_t kCsumUdp = 0x04;  // FLAGS bit 2: with CSUM_L4: the checksum is UDP's, a computed 0 is sent as 0xFFFF (RFC 768); without it a computed 0 is sent as 0 (TCP)
 }
 
 // RX descriptor: a free buffer. The address must be 8-byte aligned and the buffer at least as long as the frame; otherwise the device writes an error completion and drops the frame.
@@ -295,6 +308,7 @@ constexpr unsigned kStatus = 4;  // 1 byte(s): status bits
 constexpr unsigned kPhase = 15;  // 1 byte(s): bit 7: phase
 constexpr uint8_t kErrAddr = 0x01;  // STATUS bit 0: buffer outside the DMA window: nothing read or sent
 constexpr uint8_t kErrLen = 0x02;  // STATUS bit 1: length 0 or above MAX_LEN, or checksum offsets past the end: nothing sent
+constexpr uint8_t kErrDma = 0x04;  // STATUS bit 2: a read of the frame was answered with SLVERR/DECERR: nothing sent
 constexpr uint8_t kPhaseBit = 0x80;  // PHASE bit 7: phase
 }
 
@@ -317,6 +331,7 @@ constexpr uint8_t kUdp = 0x20;  // STATUS bit 5: protocol 17
 constexpr uint8_t kFrag = 0x40;  // STATUS bit 6: IPv4 fragment (MF set or offset non-zero): L4 not checked
 constexpr uint8_t kErrAddr = 0x01;  // ERROR bit 0: buffer outside the DMA window or misaligned: frame dropped
 constexpr uint8_t kErrLen = 0x02;  // ERROR bit 1: buffer length 0 or shorter than the frame: frame dropped
+constexpr uint8_t kErrDma = 0x04;  // ERROR bit 2: a write of the frame was answered with SLVERR/DECERR: the data in the buffer is not valid
 constexpr uint8_t kPhaseBit = 0x80;  // PHASE bit 7: phase
 }
 
