@@ -48,7 +48,14 @@ void AxiSlaveMemory::reset() {
     wq_.clear();
     bs_.clear();
     prev_ar_wait_ = prev_aw_wait_ = prev_w_wait_ = false;
+    r_held_ = b_held_ = false;
     update_outputs();
+}
+
+// Modulo rather than std::uniform_int_distribution, whose output differs between standard
+// libraries: mt19937_64 itself is fully specified, so a seed means the same run everywhere.
+unsigned AxiSlaveMemory::jitter(unsigned max) {
+    return max ? unsigned(rng_() % (uint64_t(max) + 1)) : 0;
 }
 
 void AxiSlaveMemory::check_burst(const char* ch, uint64_t addr, unsigned len, unsigned size,
@@ -84,11 +91,14 @@ void AxiSlaveMemory::clock(const AxiMasterSignals& in) {
     prev_ar_wait_ = in.arvalid && !out_.arready;
     prev_aw_wait_ = in.awvalid && !out_.awready;
     prev_w_wait_ = in.wvalid && !out_.wready;
+    r_held_ = out_.rvalid && !r;
+    b_held_ = out_.bvalid && !b;
     prev_ = in;
 
     if (ar) {
         check_burst("AR", in.araddr, in.arlen, in.arsize, in.arburst);
-        reads_.push_back(Burst{in.araddr, unsigned(in.arlen) + 1, in.arid, cycle_ + cfg_.read_latency});
+        reads_.push_back(Burst{in.araddr, unsigned(in.arlen) + 1, in.arid,
+                               cycle_ + cfg_.read_latency + jitter(cfg_.read_latency_jitter)});
     }
     if (r) {
         Burst& f = reads_.front();
@@ -115,8 +125,10 @@ void AxiSlaveMemory::clock(const AxiMasterSignals& in) {
         }
         ++write_beats_;
         if (on_write) on_write(a, wb.strb, wb.data, cycle_);
+        // A3.3.1: B only after both the AW and the last W beat have been taken; the earliest is
+        // the next cycle.
         if (++f.beat == f.len) {
-            bs_.push_back(BResp{f.id, cycle_ + cfg_.write_latency});
+            bs_.push_back(BResp{f.id, cycle_ + cfg_.write_latency + jitter(cfg_.write_latency_jitter)});
             writes_.pop_front();
         }
     }
@@ -129,23 +141,29 @@ void AxiSlaveMemory::update_outputs() {
     auto ready = [&] {
         return cfg_.ready_stall_pct == 0 || unsigned(rng_() % 100) >= cfg_.ready_stall_pct;
     };
+    auto gap = [&](unsigned pct) { return pct != 0 && unsigned(rng_() % 100) < pct; };
     out_.arready = ready();
     out_.awready = ready();
     out_.wready = ready();
-    out_.rvalid = false;
-    out_.rlast = false;
-    if (!reads_.empty() && reads_.front().ready <= cycle_) {
-        const Burst& f = reads_.front();
-        uint64_t a = f.addr + uint64_t(f.beat) * 8;
-        out_.rvalid = true;
-        out_.rid = f.id;
-        out_.rdata = mem_.contains(a, 8) ? mem_.rd64(a) : 0xDEADBEEFDEADBEEFull;
-        out_.rresp = mem_.contains(a, 8) ? 0 : 2;
-        out_.rlast = f.beat + 1 == f.len;
+    // A beat shown and not taken keeps its data even if memory changes meanwhile (A3.2.1).
+    if (!r_held_) {
+        out_.rvalid = false;
+        out_.rlast = false;
+        if (!reads_.empty() && reads_.front().ready <= cycle_ && !gap(cfg_.r_gap_pct)) {
+            const Burst& f = reads_.front();
+            uint64_t a = f.addr + uint64_t(f.beat) * 8;
+            out_.rvalid = true;
+            out_.rid = f.id;
+            out_.rdata = mem_.contains(a, 8) ? mem_.rd64(a) : 0xDEADBEEFDEADBEEFull;
+            out_.rresp = mem_.contains(a, 8) ? 0 : 2;
+            out_.rlast = f.beat + 1 == f.len;
+        }
     }
-    out_.bvalid = !bs_.empty() && bs_.front().ready <= cycle_;
-    out_.bid = out_.bvalid ? bs_.front().id : 0;
-    out_.bresp = 0;
+    if (!b_held_) {
+        out_.bvalid = !bs_.empty() && bs_.front().ready <= cycle_ && !gap(cfg_.b_gap_pct);
+        out_.bid = out_.bvalid ? bs_.front().id : 0;
+        out_.bresp = 0;
+    }
 }
 
 // ---------------- AXI4-Lite master ----------------

@@ -4,7 +4,9 @@
 //   AxiSlaveMemory an AXI4 slave (ARM IHI 0022E) in front of it: fixed latency from address to
 //                  first data / from last write beat to B, any number of outstanding bursts,
 //                  answered in order; checks the master's protocol on every cycle and records
-//                  every access outside the DMA window the test declares
+//                  every access outside the DMA window the test declares. Optionally as unkind
+//                  as the specification allows (AxiSlaveConfig): seeded back-pressure on all five
+//                  channels, per-transaction latency
 //   AxiLiteMaster  an AXI4-Lite master that runs register reads and writes one at a time
 // Each model is clocked by its owner: outputs() gives the signals to drive before a rising edge,
 // clock(in) takes the master's signals as they were at that edge and advances.
@@ -57,10 +59,27 @@ struct AxiSlaveSignals {                 // what the memory drives
     bool bvalid = false; uint8_t bid = 0; uint8_t bresp = 0;
 };
 
+// Everything but the latencies is off by default, and then the model's timing is exactly the
+// fixed-latency one the NIC tests' cycle counts assume. One seed drives all the randomness: the
+// same seed and configuration give the same behaviour, cycle for cycle.
 struct AxiSlaveConfig {
     unsigned read_latency = 125;         // core cycles from AR handshake to the first R beat
     unsigned write_latency = 125;        // core cycles from the last W beat to B
-    unsigned ready_stall_pct = 0;        // AR/AW/W ready low this often (random, seeded)
+    // Latency per transaction uniform in [latency, latency + jitter]: a memory behind a real
+    // interconnect. Responses stay in order (AXI only orders responses of the same ID, and keeping
+    // all of them in order is legal), so a quick burst still waits for a slow one before it.
+    unsigned read_latency_jitter = 0;
+    unsigned write_latency_jitter = 0;
+    // A3.2.1: a slave may hold READY low as long as it likes. AR/AW/W ready low this often (each
+    // cycle, each channel). The only knob that draws on idle cycles too, so NicHarness::skip_idle
+    // stays off with it.
+    unsigned ready_stall_pct = 0;
+    // A3.2.1: the source asserts VALID when it likes, but once asserted holds it (and the payload)
+    // until the handshake. An R beat or B response not yet shown is held back this often each
+    // cycle: gaps before the first R beat and between beats, delays before BVALID. Once shown it
+    // stays, unchanged, until RREADY / BREADY.
+    unsigned r_gap_pct = 0;
+    unsigned b_gap_pct = 0;
     uint64_t seed = 1;
 };
 
@@ -90,6 +109,7 @@ private:
     struct WBeat { uint64_t data; uint8_t strb; bool last; };
     struct BResp { uint8_t id; uint64_t ready; };
     void check_burst(const char* ch, uint64_t addr, unsigned len, unsigned size, unsigned burst);
+    unsigned jitter(unsigned max);
     void update_outputs();
 
     HostMemory& mem_;
@@ -104,6 +124,8 @@ private:
     std::vector<std::string> violations_, protocol_;
     AxiMasterSignals prev_;
     bool prev_ar_wait_ = false, prev_aw_wait_ = false, prev_w_wait_ = false;
+    // The R beat / B response shown was not taken: it stays as it is (A3.2.1).
+    bool r_held_ = false, b_held_ = false;
     uint64_t read_beats_ = 0, write_beats_ = 0;
 };
 

@@ -32,7 +32,10 @@ struct NicConfig {
     double rx_ppm = 0;              // MAC RX clock (the PHY's recovered clock) offset from 125 MHz
     uint64_t mem_base = 0x100000000ull;   // host memory above 4 GB: 64-bit addresses are exercised
     size_t mem_size = 0x1100000;      // what RingDriver lays out (17 MB)
-    AxiSlaveConfig axi;             // latency 125 core cycles = 1 us at 125 MHz
+    // The host memory's AXI4 slave: latency 125 core cycles = 1 us at 125 MHz. Back-pressure,
+    // latency jitter, AWREADY after W and error ranges are there too, all off by default
+    // (sim/nic/axi_models.h).
+    AxiSlaveConfig axi;
     bool loopback = false;          // line TX -> line RX
     unsigned line_gap = 12;         // idle symbols after each burst sent to the line RX side
     unsigned phy_latency = 0;       // PHY model cfg_latency (extra clocks each way)
