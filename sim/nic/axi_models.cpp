@@ -1,5 +1,6 @@
 #include "nic/axi_models.h"
 
+#include <algorithm>
 #include <cstring>
 #include <sstream>
 #include <stdexcept>
@@ -49,6 +50,8 @@ void AxiSlaveMemory::reset() {
     bs_.clear();
     prev_ar_wait_ = prev_aw_wait_ = prev_w_wait_ = false;
     r_held_ = b_held_ = false;
+    aw_starved_since_.reset();
+    aw_starved_told_ = false;
     update_outputs();
 }
 
@@ -56,6 +59,38 @@ void AxiSlaveMemory::reset() {
 // libraries: mt19937_64 itself is fully specified, so a seed means the same run everywhere.
 unsigned AxiSlaveMemory::jitter(unsigned max) {
     return max ? unsigned(rng_() % (uint64_t(max) + 1)) : 0;
+}
+
+// W beats come in AW order (AXI4 has no WID), and wq_ only holds beats while no accepted burst
+// waits for data (clock() hands them over at once), so the beats in wq_ are those of the AW being
+// offered, and of the ones after it.
+bool AxiSlaveMemory::aw_waits_for_w() const {
+    switch (cfg_.aw_after_w) {
+    case AwAfterW::off: return false;
+    case AwAfterW::first_beat: return wq_.empty();
+    case AwAfterW::last_beat:
+        return std::none_of(wq_.begin(), wq_.end(), [](const WBeat& b) { return b.last; });
+    }
+    return false;
+}
+
+// A3.3.1: "the master must not wait for the slave to assert AWREADY or WREADY before asserting
+// AWVALID or WVALID". Against a slave that waits for the write data before AWREADY, a master
+// that does never gets either: say so once per such stall, instead of a silent timeout.
+void AxiSlaveMemory::check_deadlock(const AxiMasterSignals& in) {
+    if (!(in.awvalid && aw_waits_w_ && !in.wvalid)) {
+        aw_starved_since_.reset();
+        aw_starved_told_ = false;
+        return;
+    }
+    if (!aw_starved_since_) aw_starved_since_ = cycle_;
+    if (!aw_starved_told_ && cycle_ - *aw_starved_since_ >= cfg_.deadlock_cycles) {
+        protocol_.push_back("master waits for AWREADY before WVALID (A3.3.1): AW " +
+                            hexs(in.awaddr) + " has waited for its write data with WVALID low for " +
+                            std::to_string(cycle_ - *aw_starved_since_ + 1) + " cycles at cycle " +
+                            std::to_string(cycle_));
+        aw_starved_told_ = true;
+    }
 }
 
 void AxiSlaveMemory::check_burst(const char* ch, uint64_t addr, unsigned len, unsigned size,
@@ -82,6 +117,8 @@ void AxiSlaveMemory::clock(const AxiMasterSignals& in) {
     if (prev_w_wait_ && (!in.wvalid || in.wdata != prev_.wdata || in.wstrb != prev_.wstrb ||
                          in.wlast != prev_.wlast))
         protocol_.push_back("W changed or dropped before WREADY at cycle " + std::to_string(cycle_));
+
+    check_deadlock(in);
 
     bool ar = in.arvalid && out_.arready;
     bool aw = in.awvalid && out_.awready;
@@ -119,6 +156,8 @@ void AxiSlaveMemory::clock(const AxiMasterSignals& in) {
         if (wb.last != last)
             protocol_.push_back("WLAST at beat " + std::to_string(f.beat + 1) + " of " +
                                 std::to_string(f.len) + " (AW " + hexs(f.addr) + ")");
+        // WSTRB needs no check of its own: with 8-byte beats at 8-aligned addresses (both
+        // checked at AW) all eight lanes are within the beat (A3.4.3).
         if (mem_.contains(a, 8)) {
             for (int i = 0; i < 8; ++i)
                 if (wb.strb >> i & 1) *mem_.at(a + i) = uint8_t(wb.data >> (8 * i));
@@ -145,6 +184,8 @@ void AxiSlaveMemory::update_outputs() {
     out_.arready = ready();
     out_.awready = ready();
     out_.wready = ready();
+    aw_waits_w_ = aw_waits_for_w();
+    if (aw_waits_w_) out_.awready = false;
     // A beat shown and not taken keeps its data even if memory changes meanwhile (A3.2.1).
     if (!r_held_) {
         out_.rvalid = false;

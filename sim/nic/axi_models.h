@@ -6,7 +6,7 @@
 //                  answered in order; checks the master's protocol on every cycle and records
 //                  every access outside the DMA window the test declares. Optionally as unkind
 //                  as the specification allows (AxiSlaveConfig): seeded back-pressure on all five
-//                  channels, per-transaction latency
+//                  channels, per-transaction latency, AWREADY held until the write data came
 //   AxiLiteMaster  an AXI4-Lite master that runs register reads and writes one at a time
 // Each model is clocked by its owner: outputs() gives the signals to drive before a rising edge,
 // clock(in) takes the master's signals as they were at that edge and advances.
@@ -59,6 +59,16 @@ struct AxiSlaveSignals {                 // what the memory drives
     bool bvalid = false; uint8_t bid = 0; uint8_t bresp = 0;
 };
 
+// When the slave asserts AWREADY relative to the burst's write data. A3.3.1 lets a slave wait for
+// WVALID (or for the whole burst) before AWREADY, and forbids the master to wait for AWREADY
+// before WVALID: a master that does deadlocks against such a slave, which is what these modes are
+// for (the model detects it, see AxiSlaveConfig::deadlock_cycles).
+enum class AwAfterW : uint8_t {
+    off,            // AWREADY does not look at W
+    first_beat,     // AWREADY low until the burst's first W beat has been accepted
+    last_beat,      // AWREADY low until its last W beat (WLAST) has been accepted
+};
+
 // Everything but the latencies is off by default, and then the model's timing is exactly the
 // fixed-latency one the NIC tests' cycle counts assume. One seed drives all the randomness: the
 // same seed and configuration give the same behaviour, cycle for cycle.
@@ -80,6 +90,11 @@ struct AxiSlaveConfig {
     // stays, unchanged, until RREADY / BREADY.
     unsigned r_gap_pct = 0;
     unsigned b_gap_pct = 0;
+    AwAfterW aw_after_w = AwAfterW::off;
+    // With aw_after_w on: an AW waiting for its write data while WVALID has been low for more
+    // than this many cycles is a master waiting for AWREADY before WVALID (A3.3.1), a deadlock;
+    // it is recorded as a protocol error instead of the test timing out without a word.
+    unsigned deadlock_cycles = 10000;
     uint64_t seed = 1;
 };
 
@@ -109,6 +124,8 @@ private:
     struct WBeat { uint64_t data; uint8_t strb; bool last; };
     struct BResp { uint8_t id; uint64_t ready; };
     void check_burst(const char* ch, uint64_t addr, unsigned len, unsigned size, unsigned burst);
+    void check_deadlock(const AxiMasterSignals& in);
+    bool aw_waits_for_w() const;
     unsigned jitter(unsigned max);
     void update_outputs();
 
@@ -126,6 +143,11 @@ private:
     bool prev_ar_wait_ = false, prev_aw_wait_ = false, prev_w_wait_ = false;
     // The R beat / B response shown was not taken: it stays as it is (A3.2.1).
     bool r_held_ = false, b_held_ = false;
+    // AWREADY is low because the burst's write data has not come (aw_after_w), and since when
+    // the master has kept an AW waiting with WVALID low.
+    bool aw_waits_w_ = false;
+    std::optional<uint64_t> aw_starved_since_;
+    bool aw_starved_told_ = false;
     uint64_t read_beats_ = 0, write_beats_ = 0;
 };
 
