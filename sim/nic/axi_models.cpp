@@ -38,6 +38,14 @@ uint64_t HostMemory::rd64(uint64_t a) const {
     return v;
 }
 
+void AxiSlaveConfig::add_error_range(uint64_t lo, uint64_t hi, uint8_t resp, bool reads,
+                                     bool writes) {
+    if (resp != 2 && resp != 3)
+        throw std::invalid_argument("AXI error range: response must be SLVERR (2) or DECERR (3)");
+    if (lo >= hi) throw std::invalid_argument("AXI error range: empty range " + hexs(lo));
+    error_ranges.push_back(AxiErrorRange{lo, hi, resp, reads, writes});
+}
+
 AxiSlaveMemory::AxiSlaveMemory(HostMemory& mem, const AxiSlaveConfig& cfg)
     : mem_(mem), cfg_(cfg), rng_(cfg.seed) {
     reset();
@@ -53,6 +61,12 @@ void AxiSlaveMemory::reset() {
     aw_starved_since_.reset();
     aw_starved_told_ = false;
     update_outputs();
+}
+
+uint8_t AxiSlaveMemory::error_resp(uint64_t addr, uint64_t n, bool write) const {
+    for (const AxiErrorRange& e : cfg_.error_ranges)
+        if ((write ? e.writes : e.reads) && addr < e.hi && addr + n > e.lo) return e.resp;
+    return 0;
 }
 
 // Modulo rather than std::uniform_int_distribution, whose output differs between standard
@@ -140,11 +154,14 @@ void AxiSlaveMemory::clock(const AxiMasterSignals& in) {
     if (r) {
         Burst& f = reads_.front();
         ++read_beats_;
+        if (out_.rresp) ++read_errors_;
         if (++f.beat == f.len) reads_.pop_front();
     }
     if (aw) {
         check_burst("AW", in.awaddr, in.awlen, in.awsize, in.awburst);
-        writes_.push_back(Burst{in.awaddr, unsigned(in.awlen) + 1, in.awid, 0});
+        uint64_t n = (uint64_t(in.awlen) + 1) * 8;
+        writes_.push_back(Burst{in.awaddr, unsigned(in.awlen) + 1, in.awid, 0, 0,
+                                error_resp(in.awaddr, n, true)});
     }
     if (w) wq_.push_back(WBeat{in.wdata, in.wstrb, in.wlast});
     while (!writes_.empty() && !wq_.empty()) {
@@ -158,20 +175,24 @@ void AxiSlaveMemory::clock(const AxiMasterSignals& in) {
                                 std::to_string(f.len) + " (AW " + hexs(f.addr) + ")");
         // WSTRB needs no check of its own: with 8-byte beats at 8-aligned addresses (both
         // checked at AW) all eight lanes are within the beat (A3.4.3).
-        if (mem_.contains(a, 8)) {
+        if (f.resp == 0 && mem_.contains(a, 8)) {
             for (int i = 0; i < 8; ++i)
                 if (wb.strb >> i & 1) *mem_.at(a + i) = uint8_t(wb.data >> (8 * i));
         }
         ++write_beats_;
-        if (on_write) on_write(a, wb.strb, wb.data, cycle_);
+        if (on_write && f.resp == 0) on_write(a, wb.strb, wb.data, cycle_);
         // A3.3.1: B only after both the AW and the last W beat have been taken; the earliest is
         // the next cycle.
         if (++f.beat == f.len) {
-            bs_.push_back(BResp{f.id, cycle_ + cfg_.write_latency + jitter(cfg_.write_latency_jitter)});
+            bs_.push_back(BResp{f.id, cycle_ + cfg_.write_latency + jitter(cfg_.write_latency_jitter),
+                                f.resp});
             writes_.pop_front();
         }
     }
-    if (b) bs_.pop_front();
+    if (b) {
+        if (out_.bresp) ++write_errors_;
+        bs_.pop_front();
+    }
     ++cycle_;
     update_outputs();
 }
@@ -193,17 +214,19 @@ void AxiSlaveMemory::update_outputs() {
         if (!reads_.empty() && reads_.front().ready <= cycle_ && !gap(cfg_.r_gap_pct)) {
             const Burst& f = reads_.front();
             uint64_t a = f.addr + uint64_t(f.beat) * 8;
+            uint8_t err = error_resp(a, 8, false);
+            bool ok = err == 0 && mem_.contains(a, 8);
             out_.rvalid = true;
             out_.rid = f.id;
-            out_.rdata = mem_.contains(a, 8) ? mem_.rd64(a) : 0xDEADBEEFDEADBEEFull;
-            out_.rresp = mem_.contains(a, 8) ? 0 : 2;
+            out_.rdata = ok ? mem_.rd64(a) : 0xDEADBEEFDEADBEEFull;
+            out_.rresp = err ? err : ok ? 0 : 2;
             out_.rlast = f.beat + 1 == f.len;
         }
     }
     if (!b_held_) {
         out_.bvalid = !bs_.empty() && bs_.front().ready <= cycle_ && !gap(cfg_.b_gap_pct);
         out_.bid = out_.bvalid ? bs_.front().id : 0;
-        out_.bresp = 0;
+        out_.bresp = out_.bvalid ? bs_.front().resp : 0;
     }
 }
 

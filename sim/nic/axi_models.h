@@ -6,7 +6,8 @@
 //                  answered in order; checks the master's protocol on every cycle and records
 //                  every access outside the DMA window the test declares. Optionally as unkind
 //                  as the specification allows (AxiSlaveConfig): seeded back-pressure on all five
-//                  channels, per-transaction latency, AWREADY held until the write data came
+//                  channels, per-transaction latency, AWREADY held until the write data came,
+//                  SLVERR/DECERR on configured address ranges
 //   AxiLiteMaster  an AXI4-Lite master that runs register reads and writes one at a time
 // Each model is clocked by its owner: outputs() gives the signals to drive before a rising edge,
 // clock(in) takes the master's signals as they were at that edge and advances.
@@ -69,6 +70,17 @@ enum class AwAfterW : uint8_t {
     last_beat,      // AWREADY low until its last W beat (WLAST) has been accepted
 };
 
+// Accesses to [lo, hi) that the slave answers with an error response (A3.4.4): SLVERR (2, the
+// slave got the access and refuses it) or DECERR (3, nothing at that address). A read burst gets
+// the error on each beat inside the range, with garbage data (A3.4.4 allows a response per read
+// beat); a write burst touching the range gets it on its one B response and none of its data is
+// written, so a test sees any success the master reports over lost data.
+struct AxiErrorRange {
+    uint64_t lo, hi;
+    uint8_t resp;
+    bool reads, writes;
+};
+
 // Everything but the latencies is off by default, and then the model's timing is exactly the
 // fixed-latency one the NIC tests' cycle counts assume. One seed drives all the randomness: the
 // same seed and configuration give the same behaviour, cycle for cycle.
@@ -95,7 +107,12 @@ struct AxiSlaveConfig {
     // than this many cycles is a master waiting for AWREADY before WVALID (A3.3.1), a deadlock;
     // it is recorded as a protocol error instead of the test timing out without a word.
     unsigned deadlock_cycles = 10000;
+    std::vector<AxiErrorRange> error_ranges;     // first match wins
     uint64_t seed = 1;
+
+    // resp is 2 (SLVERR) or 3 (DECERR); reads / writes: which accesses get it. Throws
+    // std::invalid_argument for another response or an empty range.
+    void add_error_range(uint64_t lo, uint64_t hi, uint8_t resp, bool reads, bool writes);
 };
 
 class AxiSlaveMemory {
@@ -109,22 +126,30 @@ public:
     void set_window(uint64_t lo, uint64_t hi) { win_lo_ = lo; win_hi_ = hi; }
     const std::vector<std::string>& violations() const { return violations_; }
     const std::vector<std::string>& protocol_errors() const { return protocol_; }
-    // Called for every completed write beat (address of the 8-byte word, strobe, data).
+    // Called for every completed write beat (address of the 8-byte word, strobe, data) that was
+    // written: not for those of a burst an error range refused.
     std::function<void(uint64_t addr, uint8_t strb, uint64_t data, uint64_t cycle)> on_write;
     uint64_t cycle() const { return cycle_; }
     uint64_t read_beats() const { return read_beats_; }
     uint64_t write_beats() const { return write_beats_; }
+    // Error responses the master has taken: R beats with RRESP != OKAY (an error range, or outside
+    // host memory) and B responses with BRESP != OKAY.
+    uint64_t read_errors() const { return read_errors_; }
+    uint64_t write_errors() const { return write_errors_; }
     bool idle() const { return reads_.empty() && writes_.empty() && bs_.empty() && wq_.empty(); }
     AxiSlaveConfig& config() { return cfg_; }
     // Idle cycles passed without clocking (NicHarness::skip_idle): only the cycle count moves.
     void skip(uint64_t n) { cycle_ += n; }
 
 private:
-    struct Burst { uint64_t addr; unsigned len; uint8_t id; uint64_t ready; unsigned beat = 0; };
+    // resp: for a write burst, its B response (decided by the error ranges at AW).
+    struct Burst { uint64_t addr; unsigned len; uint8_t id; uint64_t ready; unsigned beat = 0;
+                   uint8_t resp = 0; };
     struct WBeat { uint64_t data; uint8_t strb; bool last; };
-    struct BResp { uint8_t id; uint64_t ready; };
+    struct BResp { uint8_t id; uint64_t ready; uint8_t resp; };
     void check_burst(const char* ch, uint64_t addr, unsigned len, unsigned size, unsigned burst);
     void check_deadlock(const AxiMasterSignals& in);
+    uint8_t error_resp(uint64_t addr, uint64_t n, bool write) const;
     bool aw_waits_for_w() const;
     unsigned jitter(unsigned max);
     void update_outputs();
@@ -149,6 +174,7 @@ private:
     std::optional<uint64_t> aw_starved_since_;
     bool aw_starved_told_ = false;
     uint64_t read_beats_ = 0, write_beats_ = 0;
+    uint64_t read_errors_ = 0, write_errors_ = 0;
 };
 
 struct AxiLiteMasterSignals {
