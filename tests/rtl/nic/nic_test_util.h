@@ -159,7 +159,9 @@ inline std::vector<uint8_t> tx_reference(const TxPacket& p) {
     }
     if (p.csum_l4) {
         uint16_t ck = uint16_t(~fold(sum16(&f[p.csum_start], f.size() - p.csum_start)));
-        if (ck == 0) ck = 0xFFFF;
+        // RFC 768: a UDP sender transmits a computed 0 as all ones (0 means "no checksum");
+        // TCP has no such rule (RFC 9293 section 3.1): the 0 goes out as it is.
+        if (ck == 0 && p.csum_udp) ck = 0xFFFF;
         size_t at = size_t(p.csum_start) + p.csum_off;
         f[at] = uint8_t(ck >> 8);
         f[at + 1] = uint8_t(ck);

@@ -56,6 +56,7 @@ TEST(NicChecksum, TxOffloadMatchesSoftwareAndRxAgrees) {
                 t.csum_l4 = true;
                 t.csum_start = uint16_t(p.l4_off);
                 t.csum_off = uint8_t(p.l4_csum_field);
+                t.csum_udp = s.kind == PacketSpec::Udp;
                 uint16_t seedsum = fold(p.pseudo);
                 t.data[p.l4_off + p.l4_csum_field] = uint8_t(seedsum >> 8);
                 t.data[p.l4_off + p.l4_csum_field + 1] = uint8_t(seedsum);
