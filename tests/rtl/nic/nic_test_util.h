@@ -105,6 +105,10 @@ inline Packet make_packet(const PacketSpec& s, std::mt19937_64& rng) {
     p.l4_off = 14 + p.ip_hlen;
     if (proto == 6 || proto == 17) {
         p.l4_csum_field = proto == 6 ? 16 : 6;
+        if (proto == 17) {          // UDP Length: header and data (RFC 768)
+            l4[4] = uint8_t(l4.size() >> 8);
+            l4[5] = uint8_t(l4.size());
+        }
         uint32_t ps = sum16(&ip[12], 8) + proto + uint32_t(l4.size());
         p.pseudo = ps;
         l4[p.l4_csum_field] = l4[p.l4_csum_field + 1] = 0;
@@ -138,13 +142,30 @@ inline RxVerdict rx_reference(const std::vector<uint8_t>& f) {
     if (proto == 17) v.status |= R::rxc::kUdp;
     if (frag) v.status |= R::rxc::kFrag;
     if (bad || frag || (proto != 6 && proto != 17)) return v;
+    // Everything here is inside the IPv4 datagram (total length, RFC 791 section 3.1): Ethernet
+    // padding after it is never part of the segment.
     size_t l4 = 14 + ihl * 4u, l4len = tot - ihl * 4u;
-    if (proto == 17 && l4len >= 8 && f[l4 + 6] == 0 && f[l4 + 7] == 0) return v;   // no checksum
-    if (proto == 17 && l4len < 8 && l4 + 7 < f.size() && f[l4 + 6] == 0 && f[l4 + 7] == 0) return v;
+    // RFC 768: "An all zero transmitted checksum value means that the transmitter generated no
+    // checksum": nothing to verify. Only a datagram that holds the field can say so (a shorter one
+    // is malformed, below), whatever bytes follow it in the frame.
+    if (proto == 17 && l4len >= 8 && f[l4 + 6] == 0 && f[l4 + 7] == 0) return v;
     v.status |= R::rxc::kL4Checked;
-    uint32_t ps = sum16(&f[26], 8) + proto + uint32_t(l4len);
-    bool short_hdr = (proto == 6 && l4len < 20) || (proto == 17 && l4len < 8);
-    if (short_hdr || fold(sum16(&f[l4], l4len, ps)) != 0xFFFF) v.status |= R::rxc::kL4Bad;
+    // What the checksum covers, and the length in its pseudo-header:
+    //   TCP: the whole IP payload, "TCP Length" (RFC 9293 section 3.1), a 20-byte header at least;
+    //   UDP: the datagram of Length octets, "the length in octets of this user datagram including
+    //        this header and the data", the same Length in the pseudo-header (RFC 768). It must hold
+    //        the 8-byte header and fit in the IP payload; bytes of the payload past it are not part
+    //        of it.
+    // A segment too short for its header, or a UDP Length that is not possible, is malformed:
+    // checked and bad (there is no valid checksum to accept).
+    size_t seg = l4len;
+    bool malformed = proto == 6 ? l4len < 20 : l4len < 8;
+    if (proto == 17 && !malformed) {
+        seg = size_t(f[l4 + 4]) << 8 | f[l4 + 5];
+        malformed = seg < 8 || seg > l4len;
+    }
+    if (malformed || fold(sum16(&f[l4], seg, sum16(&f[26], 8) + proto + uint32_t(seg))) != 0xFFFF)
+        v.status |= R::rxc::kL4Bad;
     return v;
 }
 
