@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 namespace nic::test {
@@ -167,6 +168,26 @@ inline RxVerdict rx_reference(const std::vector<uint8_t>& f) {
     if (malformed || fold(sum16(&f[l4], seg, sum16(&f[26], 8) + proto + uint32_t(seg))) != 0xFFFF)
         v.status |= R::rxc::kL4Bad;
     return v;
+}
+
+// Rewrites the 16-bit word at l4_off + at (`at` even, inside the L4 payload) so that the sum a
+// sender computes over pseudo-header and segment, with the checksum field as zero, is 0xFFFF:
+// the computed checksum, its complement, is 0. Then stores what the sender transmits for it: 0xFFFF
+// for UDP (RFC 768: "If the computed checksum is zero, it is transmitted as all one bits"), 0 for
+// TCP (RFC 9293 section 3.1 has no such rule). A receiver's sum comes to 0xFFFF with either.
+inline void force_l4_sum_zero(Packet& p, size_t at) {
+    auto& f = p.frame;
+    const size_t l4 = p.l4_off, len = (size_t(f[16]) << 8 | f[17]) - p.ip_hlen;
+    const size_t field = l4 + p.l4_csum_field;
+    if (at % 2 || at < p.l4_csum_field + 2 || at + 2 > len) throw std::logic_error("force_l4_sum_zero");
+    f[field] = f[field + 1] = f[l4 + at] = f[l4 + at + 1] = 0;
+    const uint16_t rest = fold(sum16(&f[l4], len, p.pseudo));   // never 0: the protocol is in it
+    const uint16_t w = uint16_t(0xFFFF - rest);                  // rest + w = 0xFFFF, no carry
+    f[l4 + at] = uint8_t(w >> 8);
+    f[l4 + at + 1] = uint8_t(w);
+    const uint16_t ck = f[23] == 17 ? 0xFFFF : 0x0000;
+    f[field] = uint8_t(ck >> 8);
+    f[field + 1] = uint8_t(ck);
 }
 
 // The frame as a transmitting NIC must send it after checksum offload (software reference).
