@@ -606,5 +606,42 @@ TEST(NicChecksumDirected, RxUdpChecksumZeroMeansNoneAndAllOnesIsChecked) {
     expect_clean_bus(rig.h);
 }
 
+// RTL DISAGREEMENT: CSUM_START is "the first byte of the L4 sum" and the
+// device "adds bytes CSUM_START..end (RFC 1071)" (docs/registers.md), as Linux CHECKSUM_PARTIAL
+// does: 16-bit words paired from CSUM_START. nic_tx pairs them from frame byte 0, so for an odd
+// CSUM_START it writes the byte-swapped checksum (RFC 1071 section 2(B)). Every IPv4 L4 header
+// starts at an even offset (14 + 4 * IHL), so only a non-IP or odd-L2-header use of the generic
+// CHECKSUM_PARTIAL command sees it. Odd starts, every alignment, lengths 60..67.
+TEST(NicChecksumDirected, TxOddCsumStartPairsWordsFromCsumStart) {
+    const uint64_t seed = 506;
+    std::mt19937_64 rng(seed);
+    Rig rig;
+    std::vector<TxPacket> tx;
+    std::vector<std::string> what;
+    for (size_t len = 60; len < 68; ++len) {
+        for (unsigned a0 = 0; a0 < 8; ++a0) {
+            TxPacket t;
+            t.data = plain_frame(len, rng);
+            t.align = a0;
+            t.csum_l4 = true;
+            t.csum_start = uint16_t(15 + 2 * (rng() % 10));
+            t.csum_off = uint8_t(2 * (rng() % ((len - t.csum_start - 2) / 2 + 1)));
+            // the premise: the checksum a Linux-style sender writes is not its own byte swap
+            const std::vector<uint8_t> want = tx_reference(t);
+            const size_t at = size_t(t.csum_start) + t.csum_off;
+            if (want[at] == want[at + 1]) continue;
+            what.push_back(tag("odd CSUM_START", seed, tx.size(), a0) + " len " + std::to_string(len) +
+                           " csum_start " + std::to_string(t.csum_start) + " csum_off " +
+                           std::to_string(t.csum_off));
+            tx.push_back(std::move(t));
+        }
+    }
+    ASSERT_GT(tx.size(), 60u);
+    auto seen = rig.send(tx, "odd CSUM_START");
+    ASSERT_EQ(seen.size(), tx.size());
+    for (size_t i = 0; i < tx.size(); ++i) expect_tx_rx(tx[i], seen[i], what[i]);
+    expect_clean_bus(rig.h);
+}
+
 }  // namespace
 }  // namespace nic::test
