@@ -643,5 +643,100 @@ TEST(NicChecksumDirected, TxOddCsumStartPairsWordsFromCsumStart) {
     expect_clean_bus(rig.h);
 }
 
+// Sets the IPv4 total length to `tot`, cuts or extends the frame to 14 + tot (new bytes random)
+// and recomputes the header checksum (RFC 791 section 3.1).
+void set_ip_total(std::vector<uint8_t>& f, size_t tot, std::mt19937_64& rng) {
+    while (f.size() < 14 + tot) f.push_back(uint8_t(rng()));
+    f.resize(14 + tot);
+    f[16] = uint8_t(tot >> 8);
+    f[17] = uint8_t(tot);
+    const size_t ihl = size_t(f[14] & 15) * 4;
+    f[24] = f[25] = 0;
+    const uint16_t ck = uint16_t(~fold(sum16(&f[14], ihl)));
+    f[24] = uint8_t(ck >> 8);
+    f[25] = uint8_t(ck);
+}
+
+// Stores the UDP checksum of the `seg` bytes from the UDP header with `seg` as the pseudo-header
+// length (RFC 768), a computed 0 as 0xFFFF.
+void set_udp_csum(std::vector<uint8_t>& f, size_t l4, size_t seg) {
+    f[l4 + 6] = f[l4 + 7] = 0;
+    uint16_t ck = uint16_t(~fold(sum16(&f[l4], seg, sum16(&f[26], 8) + 17 + uint32_t(seg))));
+    if (ck == 0) ck = 0xFFFF;
+    f[l4 + 6] = uint8_t(ck >> 8);
+    f[l4 + 7] = uint8_t(ck);
+}
+
+// RTL DISAGREEMENT. The UDP datagram is the Length octets from its
+// header: "Length is the length in octets of this user datagram including this header and the
+// data. (This means the minimum value of the length is eight.)", and the checksum covers those
+// octets with that Length in the pseudo-header (RFC 768); the IPv4 total length bounds it (RFC 791
+// section 3.1). So:
+//   - a datagram shorter than its 8-byte header has no checksum field, whatever bytes follow it
+//     (Ethernet padding, zero from a padding MAC or not; or no bytes at all): malformed, checked
+//     and bad, and the verdict must not depend on the frame before;
+//   - a Length shorter than the IP payload delimits the datagram: the checksum over the Length
+//     octets is the one to verify (good here); the stack's own parse_udp does the same;
+//   - a Length past the IP payload, or below 8: malformed (bad), even if a sum over the whole IP
+//     payload would come out right.
+TEST(NicChecksumDirected, RxUdpLengthDelimitsTheDatagram) {
+    const uint64_t seed = 507;
+    std::mt19937_64 rng(seed);
+    std::vector<std::vector<uint8_t>> rx;
+    std::vector<uint8_t> want;
+    std::vector<std::string> what;
+    auto put = [&](const std::vector<uint8_t>& f, uint8_t st, const char* w) {
+        rx.push_back(f);
+        want.push_back(st);
+        what.push_back(w);
+    };
+    const uint8_t bad = kIp4 | kUdp | kChecked | kBad, good = kIp4 | kUdp | kChecked;
+    PacketSpec s;
+    s.kind = PacketSpec::Udp;
+
+    // 4-byte datagram (ports only) in a 38-byte frame, padded to 60 with zeros, then with non-zero
+    // bytes: bytes 40..41, where a checksum field would be, are padding either way.
+    s.payload = 0;
+    std::vector<uint8_t> f = make_packet(s, rng).frame;
+    set_ip_total(f, 24, rng);
+    put(padded(f), bad, "4-byte UDP datagram, zero padding");
+    while (f.size() < 60) f.push_back(uint8_t(1 + rng() % 254));
+    put(f, bad, "4-byte UDP datagram, non-zero padding");
+
+    // IHL 15 and a 4-byte datagram: a 78-byte frame that ends before byte 81, where the checksum
+    // field would end; once after a datagram without checksum, once after one with.
+    s.opt_len = 40;
+    std::vector<uint8_t> g = make_packet(s, rng).frame;
+    set_ip_total(g, 64, rng);
+    s.opt_len = 0;
+    s.payload = 20;
+    s.kind = PacketSpec::UdpNoCsum;
+    put(make_packet(s, rng).frame, kIp4 | kUdp, "UDP without checksum");
+    put(g, bad, "IHL 15, 4-byte UDP datagram, after one without checksum");
+    s.kind = PacketSpec::Udp;
+    put(make_packet(s, rng).frame, good, "UDP");
+    put(g, bad, "IHL 15, 4-byte UDP datagram, after one with checksum");
+
+    // Length 26 in a 28-byte IP payload, the checksum over the 26 bytes
+    Packet p = make_packet(s, rng);
+    p.frame[p.l4_off + 5] = 26;
+    set_udp_csum(p.frame, p.l4_off, 26);
+    put(p.frame, good, "UDP Length 26 < IP payload 28");
+    // Length 30 and Length 4 in a 28-byte IP payload, the checksum over all 28 bytes
+    p = make_packet(s, rng);
+    p.frame[p.l4_off + 5] = 30;
+    set_udp_csum(p.frame, p.l4_off, 28);
+    put(p.frame, bad, "UDP Length 30 > IP payload 28");
+    p.frame[p.l4_off + 5] = 4;
+    set_udp_csum(p.frame, p.l4_off, 28);
+    put(p.frame, bad, "UDP Length 4 < 8");
+
+    Rig line(false);
+    auto got = line.receive(rx, "UDP Length");
+    ASSERT_EQ(got.size(), rx.size());
+    for (size_t i = 0; i < rx.size(); ++i) expect_rx(rx[i], got[i], want[i], tag(what[i].c_str(), seed, i, 0));
+    expect_clean_bus(line.h);
+}
+
 }  // namespace
 }  // namespace nic::test
