@@ -343,6 +343,9 @@ void NicDriver::post_tx(ConstBytes f) {
                 buf[l4 + off] = uint8_t(seed >> 8);
                 buf[l4 + off + 1] = uint8_t(seed);
                 d.flags |= R::txd::kCsumL4;
+                // UDP only: a computed 0 must go out as 0xFFFF, since 0 means "no checksum"
+                // (RFC 768); TCP and ICMP send the 0 they compute (RFC 9293 3.1, RFC 792).
+                if (proto == 17) d.flags |= R::txd::kCsumUdp;
                 d.csum_start = uint16_t(l4);
                 d.csum_off = off;
             }

@@ -278,7 +278,7 @@ constexpr uint32_t kStatTxUnderflowReset = 0x0;
 constexpr uint32_t kStatTxAbort = 0x134;
 constexpr uint32_t kStatTxAbortReset = 0x0;
 
-// TX descriptor. Buffer at any byte alignment. Checksums follow Linux CHECKSUM_PARTIAL: the driver seeds the L4 checksum field with the pseudo-header sum (RFC 9293 section 3.1, RFC 768), the device adds bytes CSUM_START..end (RFC 1071), complements and writes the result at CSUM_START+CSUM_OFF (0 is sent as 0xFFFF, RFC 768; for TCP the two are the same number, RFC 1624). IP: the device sums bytes 14..14+IP_HLEN-1 with bytes 24..25 taken as zero and writes the complement at 24 (RFC 791).
+// TX descriptor. Buffer at any byte alignment. Checksums follow Linux CHECKSUM_PARTIAL: the driver seeds the L4 checksum field with the pseudo-header sum (RFC 9293 section 3.1, RFC 768), the device adds bytes CSUM_START..end (RFC 1071), complements and writes the result at CSUM_START+CSUM_OFF (with CSUM_UDP a computed 0 is sent as 0xFFFF, RFC 768, where 0 means no checksum; without it as 0, as TCP computes it, RFC 9293 section 3.1). IP: the device sums bytes 14..14+IP_HLEN-1 with bytes 24..25 taken as zero and writes the complement at 24 (RFC 791).
 namespace txd {
 constexpr unsigned kSize = 16;
 constexpr unsigned kAddr = 0;  // 8 byte(s): buffer address

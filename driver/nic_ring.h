@@ -18,7 +18,7 @@ namespace nic::drv {
 struct TxDesc {
     uint64_t addr = 0;
     uint16_t len = 0;
-    uint8_t flags = 0;           // regs::txd::kCsumIp | kCsumL4
+    uint8_t flags = 0;           // regs::txd::kCsumIp | kCsumL4 | kCsumUdp
     uint8_t ip_hlen = 0;
     uint16_t csum_start = 0;
     uint8_t csum_off = 0;

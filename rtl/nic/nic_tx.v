@@ -23,8 +23,9 @@
 //   IP (RFC 791): bytes 14 .. 14+IP_HLEN-1, bytes 24-25 (the checksum field) taken as zero;
 //      ~sum written at 24.
 //   L4 (Linux CHECKSUM_PARTIAL): bytes CSUM_START .. end, including the field the driver seeded
-//      with the pseudo-header sum; ~sum written at CSUM_START+CSUM_OFF, 0 sent as 0xFFFF (RFC 768;
-//      for TCP the same number in ones' complement, RFC 1624 section 3).
+//      with the pseudo-header sum; ~sum written at CSUM_START+CSUM_OFF. With CSUM_UDP a computed 0
+//      is sent as 0xFFFF (RFC 768: 0 means "no checksum"); without it (TCP, RFC 9293 section 3.1)
+//      it is sent as 0.
 module nic_tx #(
     // Host (DMA) address bits the engine carries, 13..64 (ring index x 16 needs 16 bits). A
     // narrower build only ever reaches host addresses below 2^ADDR_WIDTH: a descriptor whose
@@ -138,6 +139,7 @@ wire        chk_ok = !chk_hi && (chk_addr >= cfg_win_base) && (chk_end <= {1'b0,
 wire [15:0] d_len   = d_ctl[15:0];
 wire        d_csip  = d_ctl[16];
 wire        d_csl4  = d_ctl[17];
+wire        d_csudp = d_ctl[18];
 wire [7:0]  d_hlen  = d_ctl[31:24];
 wire [15:0] d_start = d_ctl[47:32];
 wire [7:0]  d_off   = d_ctl[55:48];
@@ -146,7 +148,7 @@ wire [7:0]  d_off   = d_ctl[55:48];
 reg  [ADDR_WIDTH-1:0] f_addr;   // next burst address
 reg  [13:0] f_len;
 reg  [2:0]  f_a0;
-reg         f_ip, f_l4;
+reg         f_ip, f_l4, f_udp;
 reg  [14:0] f_len_p;       // f_len + a0: the checksum bounds in beat-lane space (see below)
 reg  [14:0] f_ip_end_p;    // 14 + IP_HLEN + a0
 reg  [14:0] f_l4_start_p;  // CSUM_START + a0
@@ -279,7 +281,7 @@ assign ring_consume = state == S_CPL && cpl_beat != 2'd0 && (!m_axi_awvalid || m
                       ((m_axi_wvalid && m_axi_wready && m_axi_wlast) || cpl_beat == 2'd2);
 
 // bits that are deliberately ignored (fetch_idx, fcount, fbeat: read by the formal proofs) (alignment, flags reserved for later)
-wire unused_ok = &{1'b0, fetch_idx, fcount, fbeat, burst_bytes, fifo_wr_ptr[9], d_ctl[23:18],
+wire unused_ok = &{1'b0, fetch_idx, fcount, fbeat, burst_bytes, fifo_wr_ptr[9], d_ctl[23:19],
                    p_lin[13:12], need_beats[13:12], need_sum[2:0]};
 
 integer k;
@@ -339,6 +341,7 @@ always @(posedge clk) begin
             f_a0 <= d_addr[2:0];
             f_ip <= d_csip;
             f_l4 <= d_csl4;
+            f_udp <= d_csudp;
             f_len_p <= {1'b0, d_len[13:0]} + {12'd0, d_addr[2:0]};
             f_ip_end_p <= {7'd0, d_hlen} + 15'd14 + {12'd0, d_addr[2:0]};
             f_l4_start_p <= {1'b0, d_start[13:0]} + {12'd0, d_addr[2:0]};
@@ -393,7 +396,7 @@ always @(posedge clk) begin
         S_FOLD2: begin
             // odd a0: the lanes paired the bytes the other way round (RFC 1071 section 2(B))
             ck_ip <= ~(f_a0[0] ? {ck_ip[7:0], ck_ip[15:8]} : ck_ip);
-            ck_l4 <= (f_a0[0] ? {ck_l4[7:0], ck_l4[15:8]} : ck_l4) == 16'hFFFF ? 16'hFFFF
+            ck_l4 <= f_udp && (f_a0[0] ? {ck_l4[7:0], ck_l4[15:8]} : ck_l4) == 16'hFFFF ? 16'hFFFF
                      : ~(f_a0[0] ? {ck_l4[7:0], ck_l4[15:8]} : ck_l4);
             patch_step <= 2'd0;
             state <= S_PATCH;

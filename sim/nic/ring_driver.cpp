@@ -45,7 +45,8 @@ void RingDriver::post_tx(const TxPacket& p, bool doorbell) {
     drv::TxDesc d;
     d.addr = p.addr ? *p.addr : buf;
     d.len = p.len ? *p.len : uint16_t(p.data.size());
-    d.flags = uint8_t((p.csum_ip ? R::txd::kCsumIp : 0) | (p.csum_l4 ? R::txd::kCsumL4 : 0));
+    d.flags = uint8_t((p.csum_ip ? R::txd::kCsumIp : 0) | (p.csum_l4 ? R::txd::kCsumL4 : 0) |
+                      (p.csum_udp ? R::txd::kCsumUdp : 0));
     d.ip_hlen = p.ip_hlen;
     d.csum_start = p.csum_start;
     d.csum_off = p.csum_off;

@@ -22,6 +22,7 @@ struct TxPacket {
     bool csum_l4 = false;
     uint16_t csum_start = 0;
     uint8_t csum_off = 0;
+    bool csum_udp = false;          // with csum_l4: a computed 0 is sent as 0xFFFF (RFC 768)
     // raw descriptor overrides for error tests
     std::optional<uint64_t> addr;
     std::optional<uint16_t> len;

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <random>
+#include <stdexcept>
 #include <vector>
 
 namespace nic::test {
@@ -105,6 +106,10 @@ inline Packet make_packet(const PacketSpec& s, std::mt19937_64& rng) {
     p.l4_off = 14 + p.ip_hlen;
     if (proto == 6 || proto == 17) {
         p.l4_csum_field = proto == 6 ? 16 : 6;
+        if (proto == 17) {          // UDP Length: header and data (RFC 768)
+            l4[4] = uint8_t(l4.size() >> 8);
+            l4[5] = uint8_t(l4.size());
+        }
         uint32_t ps = sum16(&ip[12], 8) + proto + uint32_t(l4.size());
         p.pseudo = ps;
         l4[p.l4_csum_field] = l4[p.l4_csum_field + 1] = 0;
@@ -138,14 +143,51 @@ inline RxVerdict rx_reference(const std::vector<uint8_t>& f) {
     if (proto == 17) v.status |= R::rxc::kUdp;
     if (frag) v.status |= R::rxc::kFrag;
     if (bad || frag || (proto != 6 && proto != 17)) return v;
+    // Everything here is inside the IPv4 datagram (total length, RFC 791 section 3.1): Ethernet
+    // padding after it is never part of the segment.
     size_t l4 = 14 + ihl * 4u, l4len = tot - ihl * 4u;
-    if (proto == 17 && l4len >= 8 && f[l4 + 6] == 0 && f[l4 + 7] == 0) return v;   // no checksum
-    if (proto == 17 && l4len < 8 && l4 + 7 < f.size() && f[l4 + 6] == 0 && f[l4 + 7] == 0) return v;
+    // RFC 768: "An all zero transmitted checksum value means that the transmitter generated no
+    // checksum": nothing to verify. Only a datagram that holds the field can say so (a shorter one
+    // is malformed, below), whatever bytes follow it in the frame.
+    if (proto == 17 && l4len >= 8 && f[l4 + 6] == 0 && f[l4 + 7] == 0) return v;
     v.status |= R::rxc::kL4Checked;
-    uint32_t ps = sum16(&f[26], 8) + proto + uint32_t(l4len);
-    bool short_hdr = (proto == 6 && l4len < 20) || (proto == 17 && l4len < 8);
-    if (short_hdr || fold(sum16(&f[l4], l4len, ps)) != 0xFFFF) v.status |= R::rxc::kL4Bad;
+    // What the checksum covers, and the length in its pseudo-header:
+    //   TCP: the whole IP payload, "TCP Length" (RFC 9293 section 3.1), a 20-byte header at least;
+    //   UDP: the datagram of Length octets, "the length in octets of this user datagram including
+    //        this header and the data", the same Length in the pseudo-header (RFC 768). It must hold
+    //        the 8-byte header and fit in the IP payload; bytes of the payload past it are not part
+    //        of it.
+    // A segment too short for its header, or a UDP Length that is not possible, is malformed:
+    // checked and bad (there is no valid checksum to accept).
+    size_t seg = l4len;
+    bool malformed = proto == 6 ? l4len < 20 : l4len < 8;
+    if (proto == 17 && !malformed) {
+        seg = size_t(f[l4 + 4]) << 8 | f[l4 + 5];
+        malformed = seg < 8 || seg > l4len;
+    }
+    if (malformed || fold(sum16(&f[l4], seg, sum16(&f[26], 8) + proto + uint32_t(seg))) != 0xFFFF)
+        v.status |= R::rxc::kL4Bad;
     return v;
+}
+
+// Rewrites the 16-bit word at l4_off + at (`at` even, inside the L4 payload) so that the sum a
+// sender computes over pseudo-header and segment, with the checksum field as zero, is 0xFFFF:
+// the computed checksum, its complement, is 0. Then stores what the sender transmits for it: 0xFFFF
+// for UDP (RFC 768: "If the computed checksum is zero, it is transmitted as all one bits"), 0 for
+// TCP (RFC 9293 section 3.1 has no such rule). A receiver's sum comes to 0xFFFF with either.
+inline void force_l4_sum_zero(Packet& p, size_t at) {
+    auto& f = p.frame;
+    const size_t l4 = p.l4_off, len = (size_t(f[16]) << 8 | f[17]) - p.ip_hlen;
+    const size_t field = l4 + p.l4_csum_field;
+    if (at % 2 || at < p.l4_csum_field + 2 || at + 2 > len) throw std::logic_error("force_l4_sum_zero");
+    f[field] = f[field + 1] = f[l4 + at] = f[l4 + at + 1] = 0;
+    const uint16_t rest = fold(sum16(&f[l4], len, p.pseudo));   // never 0: the protocol is in it
+    const uint16_t w = uint16_t(0xFFFF - rest);                  // rest + w = 0xFFFF, no carry
+    f[l4 + at] = uint8_t(w >> 8);
+    f[l4 + at + 1] = uint8_t(w);
+    const uint16_t ck = f[23] == 17 ? 0xFFFF : 0x0000;
+    f[field] = uint8_t(ck >> 8);
+    f[field + 1] = uint8_t(ck);
 }
 
 // The frame as a transmitting NIC must send it after checksum offload (software reference).
@@ -159,7 +201,9 @@ inline std::vector<uint8_t> tx_reference(const TxPacket& p) {
     }
     if (p.csum_l4) {
         uint16_t ck = uint16_t(~fold(sum16(&f[p.csum_start], f.size() - p.csum_start)));
-        if (ck == 0) ck = 0xFFFF;
+        // RFC 768: a UDP sender transmits a computed 0 as all ones (0 means "no checksum");
+        // TCP has no such rule (RFC 9293 section 3.1): the 0 goes out as it is.
+        if (ck == 0 && p.csum_udp) ck = 0xFFFF;
         size_t at = size_t(p.csum_start) + p.csum_off;
         f[at] = uint8_t(ck >> 8);
         f[at + 1] = uint8_t(ck);

@@ -133,6 +133,37 @@ TEST(NicDriver, ChecksumOffloadFillsWhatTheStackLeftBlankAndVerifiesOnReceive) {
     EXPECT_EQ(stat(*r.d, "rx_csum_good"), 2u);
 }
 
+// A segment whose checksum computes to 0: the driver marks UDP with CSUM_UDP, so the NIC sends
+// 0xFFFF (RFC 768: 0 would mean "no checksum"), and TCP without, so it sends the 0 (RFC 9293
+// section 3.1). Both verify on receive.
+TEST(NicDriver, ComputedZeroChecksumIsAllOnesForUdpOnly) {
+    DriverRig r;
+    ASSERT_TRUE(r.d->probe()) << r.d->error();
+    std::mt19937_64 rng(10);
+    for (auto kind : {PacketSpec::Udp, PacketSpec::Tcp}) {
+        PacketSpec s;
+        s.kind = kind;
+        s.payload = 101;
+        Packet pk = make_packet(s, rng);
+        force_l4_sum_zero(pk, kind == PacketSpec::Udp ? 8 : 20);
+        const size_t field = pk.l4_off + pk.l4_csum_field;
+        const uint8_t want = kind == PacketSpec::Udp ? 0xFF : 0x00;
+        ASSERT_EQ(pk.frame[field], want);
+        ASSERT_EQ(pk.frame[field + 1], want);
+        Frame blank = pk.frame;
+        blank[24] = blank[25] = 0;
+        blank[field] = blank[field + 1] = 0;
+        ASSERT_TRUE(r.d->transmit(r.p.now(), ConstBytes(blank.data(), blank.size())));
+        auto got = r.receive(1);
+        ASSERT_EQ(got.size(), 1u);
+        EXPECT_EQ(got[0], pk.frame);
+        EXPECT_EQ(got[0][field], want) << (kind == PacketSpec::Udp ? "UDP" : "TCP");
+        EXPECT_EQ(got[0][field + 1], want) << (kind == PacketSpec::Udp ? "UDP" : "TCP");
+        EXPECT_EQ(r.infos.back().l4, RxCsum::Good);
+    }
+    EXPECT_EQ(stat(*r.d, "tx_csum_offloaded"), 2u);
+}
+
 TEST(NicDriver, AFullTxRingIsBackPressureNotLoss) {
     drv::DriverConfig c;
     c.tx_ring = 16;
