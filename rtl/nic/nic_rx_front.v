@@ -9,8 +9,8 @@
 //   - IPv4 header verdict (RFC 791: version 4, IHL >= 5, header sum 0xFFFF, total length within
 //     the frame), fragment flag (MF or a fragment offset), protocol;
 //   - TCP (RFC 9293 section 3.1) or UDP (RFC 768) checksum over the pseudo-header and the segment
-//     (IPv4 total length bounds it, so Ethernet padding is left out); UDP checksum 0 means
-//     "none", and fragments are not checked;
+//     (IPv4 total length bounds it, so Ethernet padding is left out; for UDP the datagram's own
+//     Length does); UDP checksum 0 means "none", and fragments are not checked;
 //   - the multicast hash index: the top 6 bits of the CRC-32 (IEEE 802.3 clause 3.2.9, as FCS) of
 //     the destination address.
 // A frame is committed to the FIFO at its last byte when the MAC says it is good and it fitted,
@@ -58,6 +58,8 @@ reg [4:0]  off_hi;
 reg [7:0]  proto;
 reg        udp_zero;       // UDP checksum field is 0 (RFC 768: no checksum)
 reg [7:0]  udp_hi;
+reg [15:0] udp_len;        // UDP Length (RFC 768): header and data, what the checksum covers
+reg [16:0] udp_end;        // frame offset just past the datagram: IP header end + Length
 // Ones'-complement sums (RFC 1071) kept as 16 bits plus a deferred carry: s + 65536 c is congruent
 // modulo 65535 to the plain sum of the words and is zero only if that sum is, so the folds at the
 // end give exactly what folding a 32-bit sum would, with half the adder and register bits.
@@ -69,7 +71,10 @@ wire [15:0] w = pos[0] ? {8'h00, b} : {b, 8'h00};     // even offsets are the hi
 wire [13:0] ip_end = 14'd14 + {8'd0, ihl, 2'b00};
 wire [13:0] l4_end = 14'd14 + tot_len[13:0];
 wire        in_ip = (pos == 14'd14) || (pos > 14'd14 && pos < ip_end);
-wire        in_l4 = pos >= ip_end && pos < l4_end && tot_len[15:14] == 2'b00;
+// UDP: only the datagram's Length octets (RFC 768), not IP payload past it; the Length is known
+// from the 7th byte of the header on, and the header's first 6 bytes are part of any datagram.
+wire        in_udp = proto != 8'd17 || pos < ip_end + 14'd6 || {3'b000, pos} < udp_end;
+wire        in_l4 = pos >= ip_end && pos < l4_end && tot_len[15:14] == 2'b00 && in_udp;
 wire        in_pseudo = pos >= 14'd26 && pos < 14'd34;   // source and destination address
 
 wire [31:0] crc_next;
@@ -90,8 +95,13 @@ wire        is_udp = proto == 8'd17;
 wire        ip_bad = ver != 4'd4 || ihl < 4'd5 || f_ip[15:0] != 16'hFFFF ||
                      tot_len < {10'd0, ihl, 2'b00} || {2'b00, f_len} < 16'd14 + tot_len;
 wire        frag = mf || frag_off != 13'd0;
-wire        l4_checked = is_ip4 && !ip_bad && !frag && (is_tcp || (is_udp && !udp_zero));
-wire        l4_short = (is_tcp && l4_len < 16'd20) || (is_udp && l4_len < 16'd8);
+// The zero-checksum field only counts in a datagram long enough to hold it (RFC 768: the header
+// is 8 octets); in a shorter one the bytes at its place belong to whatever follows.
+wire        l4_checked = is_ip4 && !ip_bad && !frag && (is_tcp || (is_udp && !(udp_zero && l4_len >= 16'd8)));
+// Malformed, so checked and bad: a TCP segment shorter than its 20-byte header (RFC 9293 3.1), a
+// UDP datagram whose payload cannot hold the header or whose Length is under 8 or past the payload.
+wire        l4_short = (is_tcp && l4_len < 16'd20) ||
+                       (is_udp && (l4_len < 16'd8 || udp_len < 16'd8 || udp_len > l4_len));
 wire        l4_bad = l4_checked && (l4_short || f_l4[15:0] != 16'hFFFF);
 wire [6:0]  status = {is_ip4 && frag, is_ip4 && is_udp, is_ip4 && is_tcp, l4_bad, l4_checked,
                       is_ip4 && ip_bad, is_ip4};
@@ -121,6 +131,9 @@ always @(posedge clk) begin
         is_ip4 <= 1'b0;
         ihl <= 4'd0;
         tot_len <= 16'd0;
+        udp_zero <= 1'b0;
+        udp_len <= 16'd0;
+        udp_end <= 17'd0;
     end else begin
         if (s_axis_tvalid) begin
             // The word is packed in place: the FIFO takes it in the cycle after its last byte, at
@@ -146,7 +159,11 @@ always @(posedge clk) begin
             14'd23: proto <= b;
             default: ;
             endcase
-            if (pos == ip_end + 14'd6) udp_hi <= b;
+            if (pos == ip_end + 14'd4 || pos == ip_end + 14'd6) udp_hi <= b;
+            if (pos == ip_end + 14'd5) begin
+                udp_len <= {udp_hi, b};
+                udp_end <= {3'b000, ip_end} + {1'b0, udp_hi, b};
+            end
             if (pos == ip_end + 14'd7) udp_zero <= {udp_hi, b} == 16'h0000;
             if (pos >= 14'd14) {c_all, sum_all} <= {1'b0, sum_all} + {1'b0, w} + {16'd0, c_all};
             if (in_ip) {c_ip, sum_ip} <= {1'b0, sum_ip} + {1'b0, w} + {16'd0, c_ip};
@@ -173,7 +190,8 @@ always @(posedge clk) begin
         2'd1: begin
             f_all <= {15'd0, {1'b0, sum_all} + {16'd0, c_all}};
             f_ip <= {15'd0, {1'b0, sum_ip} + {16'd0, c_ip}};
-            f_l4 <= fold({16'd0, sum_l4} + {31'd0, c_l4} + {24'd0, proto} + {16'd0, l4_len});
+            // the pseudo-header length: TCP Length, or UDP's own Length field (RFC 768)
+            f_l4 <= fold({16'd0, sum_l4} + {31'd0, c_l4} + {24'd0, proto} + {16'd0, is_udp ? udp_len : l4_len});
             end_stage <= 2'd2;
         end
         2'd2: begin
@@ -196,6 +214,9 @@ always @(posedge clk) begin
             is_ip4 <= 1'b0;
             ihl <= 4'd0;
             tot_len <= 16'd0;
+            udp_zero <= 1'b0;
+            udp_len <= 16'd0;
+            udp_end <= 17'd0;
         end
         default: ;
         endcase
@@ -211,6 +232,9 @@ always @(posedge clk) begin
             is_ip4 <= 1'b0;
             ihl <= 4'd0;
             tot_len <= 16'd0;
+            udp_zero <= 1'b0;
+            udp_len <= 16'd0;
+            udp_end <= 17'd0;
         end
     end
 end

@@ -149,6 +149,7 @@ reg  [ADDR_WIDTH-1:0] f_addr;   // next burst address
 reg  [13:0] f_len;
 reg  [2:0]  f_a0;
 reg         f_ip, f_l4, f_udp;
+reg         f_l4_sw;       // CSUM_START + a0 odd: the L4 words were summed byte-swapped
 reg  [14:0] f_len_p;       // f_len + a0: the checksum bounds in beat-lane space (see below)
 reg  [14:0] f_ip_end_p;    // 14 + IP_HLEN + a0
 reg  [14:0] f_l4_start_p;  // CSUM_START + a0
@@ -342,6 +343,7 @@ always @(posedge clk) begin
             f_ip <= d_csip;
             f_l4 <= d_csl4;
             f_udp <= d_csudp;
+            f_l4_sw <= d_addr[0] ^ d_start[0];
             f_len_p <= {1'b0, d_len[13:0]} + {12'd0, d_addr[2:0]};
             f_ip_end_p <= {7'd0, d_hlen} + 15'd14 + {12'd0, d_addr[2:0]};
             f_l4_start_p <= {1'b0, d_start[13:0]} + {12'd0, d_addr[2:0]};
@@ -394,10 +396,12 @@ always @(posedge clk) begin
             state <= S_FOLD2;
         end
         S_FOLD2: begin
-            // odd a0: the lanes paired the bytes the other way round (RFC 1071 section 2(B))
+            // a region that starts in an odd lane had its bytes paired the other way round (RFC
+            // 1071 section 2(B)): the IP header starts at 14, so when a0 is odd; the L4 range at
+            // CSUM_START, so when CSUM_START + a0 is odd
             ck_ip <= ~(f_a0[0] ? {ck_ip[7:0], ck_ip[15:8]} : ck_ip);
-            ck_l4 <= f_udp && (f_a0[0] ? {ck_l4[7:0], ck_l4[15:8]} : ck_l4) == 16'hFFFF ? 16'hFFFF
-                     : ~(f_a0[0] ? {ck_l4[7:0], ck_l4[15:8]} : ck_l4);
+            ck_l4 <= f_udp && (f_l4_sw ? {ck_l4[7:0], ck_l4[15:8]} : ck_l4) == 16'hFFFF ? 16'hFFFF
+                     : ~(f_l4_sw ? {ck_l4[7:0], ck_l4[15:8]} : ck_l4);
             patch_step <= 2'd0;
             state <= S_PATCH;
         end
