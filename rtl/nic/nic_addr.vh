@@ -8,3 +8,13 @@ function [SW-1:0] ext_sw(input [ADDR_WIDTH-1:0] a);
         ext_sw[ADDR_WIDTH-1:0] = a;
     end
 endfunction
+// The DMA window check: [a, a + len) inside [base, limit), sums one bit wider so that nothing
+// wraps; hi: a does not fit in ADDR_WIDTH bits (never in the 64-bit build).
+function win_ok(input [ADDR_WIDTH-1:0] a, input hi, input [15:0] len,
+                input [ADDR_WIDTH-1:0] base, input [ADDR_WIDTH-1:0] limit);
+    reg [SW:0] e;
+    begin
+        e = {1'b0, ext_sw(a)} + {{(SW-15){1'b0}}, len};
+        win_ok = !hi && (a >= base) && (e <= {1'b0, ext_sw(limit)});
+    end
+endfunction

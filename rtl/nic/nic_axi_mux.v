@@ -5,10 +5,13 @@
 // Shares the AXI4 master port (ARM IHI 0022E) between the TX engine (ID 0) and the RX engine
 // (ID 1). Reads: the AR channel goes to one engine at a time, alternating when both ask; a
 // request stays selected until its handshake (A3.2.1: once VALID is asserted it must stay, with
-// its payload, until READY). R beats go back by RID. Writes: an AW handshake gives the W channel
-// to that engine until its WLAST beat, so write data is never interleaved (AXI4 has no WID);
-// B responses go back by BID. Every burst is INCR of 8-byte beats. The engines accept every R and
-// B beat, so RREADY and BREADY are tied high.
+// its payload, until READY). R beats go back by RID, and so does RREADY (the TX engine holds
+// frame data back while it patches checksums). Writes: a burst belongs to one engine from the
+// cycle its AWVALID is seen until both its AW handshake and its WLAST beat are through; AW and W
+// are forwarded together, so write data never waits for AWREADY (A3.3.1: a slave may wait for
+// WVALID before it asserts AWREADY) and is never interleaved (AXI4 has no WID). Each engine
+// raises AWVALID no later than the first WVALID of a burst. B responses go back by BID, BREADY
+// is tied high (the engines take every response). Every burst is INCR of 8-byte beats.
 module nic_axi_mux #(
     parameter ADDR_WIDTH = 64           // host address bits (nic_core ADDR_WIDTH)
 ) (
@@ -19,6 +22,7 @@ module nic_axi_mux #(
     input  wire [ADDR_WIDTH-1:0] s0_araddr,  input wire [7:0] s0_arlen,  input wire s0_arvalid, output wire s0_arready,
     input  wire [ADDR_WIDTH-1:0] s1_araddr,  input wire [7:0] s1_arlen,  input wire s1_arvalid, output wire s1_arready,
     output wire        s0_rvalid,  output wire s1_rvalid,
+    input  wire        s0_rready,  input  wire s1_rready,
     // AW, W, B
     input  wire [ADDR_WIDTH-1:0] s0_awaddr,  input wire [7:0] s0_awlen,  input wire s0_awvalid, output wire s0_awready,
     input  wire [ADDR_WIDTH-1:0] s1_awaddr,  input wire [7:0] s1_awlen,  input wire s1_awvalid, output wire s1_awready,
@@ -67,7 +71,7 @@ assign m_axi_arburst = 2'b01;      // INCR
 assign m_axi_arvalid = ar_pick ? s1_arvalid : s0_arvalid;
 assign s0_arready = !ar_pick && m_axi_arready;
 assign s1_arready = ar_pick && m_axi_arready;
-assign m_axi_rready = 1'b1;
+assign m_axi_rready = m_axi_rid == 1'b1 ? s1_rready : s0_rready;
 assign s0_rvalid = m_axi_rvalid && m_axi_rid == 1'b0;
 assign s1_rvalid = m_axi_rvalid && m_axi_rid == 1'b1;
 
@@ -88,50 +92,52 @@ always @(posedge clk) begin
 end
 
 // ---- writes ----
-reg  aw_lock, aw_sel, aw_last;
-reg  w_busy, w_sel;
-wire aw_pick = aw_lock ? aw_sel : (s0_awvalid && s1_awvalid) ? !aw_last : s1_awvalid;
-assign m_axi_awid    = aw_pick;
-assign m_axi_awaddr  = aw_pick ? s1_awaddr : s0_awaddr;
-assign m_axi_awlen   = aw_pick ? s1_awlen : s0_awlen;
+reg  w_busy, w_own, w_last, aw_done, w_done;
+wire w_pick = (s0_awvalid && s1_awvalid) ? !w_last : s1_awvalid;
+wire w_sel = w_busy ? w_own : w_pick;
+wire s_awvalid = w_sel ? s1_awvalid : s0_awvalid;
+wire w_active = w_busy || s_awvalid;            // a burst is selected this cycle
+assign m_axi_awid    = w_sel;
+assign m_axi_awaddr  = w_sel ? s1_awaddr : s0_awaddr;
+assign m_axi_awlen   = w_sel ? s1_awlen : s0_awlen;
 assign m_axi_awsize  = 3'd3;
 assign m_axi_awburst = 2'b01;
-// one burst at a time: the next address waits until the W channel is free again
-assign m_axi_awvalid = !w_busy && (aw_pick ? s1_awvalid : s0_awvalid);
-assign s0_awready = !w_busy && !aw_pick && m_axi_awready;
-assign s1_awready = !w_busy && aw_pick && m_axi_awready;
+assign m_axi_awvalid = w_active && !aw_done && s_awvalid;
+assign s0_awready = !w_sel && !aw_done && m_axi_awready;
+assign s1_awready = w_sel && !aw_done && m_axi_awready;
 
 assign m_axi_wdata  = w_sel ? s1_wdata : s0_wdata;
 assign m_axi_wstrb  = w_sel ? s1_wstrb : s0_wstrb;
 assign m_axi_wlast  = w_sel ? s1_wlast : s0_wlast;
-assign m_axi_wvalid = w_busy && (w_sel ? s1_wvalid : s0_wvalid);
-assign s0_wready = w_busy && !w_sel && m_axi_wready;
-assign s1_wready = w_busy && w_sel && m_axi_wready;
+assign m_axi_wvalid = w_active && !w_done && (w_sel ? s1_wvalid : s0_wvalid);
+assign s0_wready = w_active && !w_sel && !w_done && m_axi_wready;
+assign s1_wready = w_active && w_sel && !w_done && m_axi_wready;
 assign m_axi_bready = 1'b1;
 assign s0_bvalid = m_axi_bvalid && m_axi_bid == 1'b0;
 assign s1_bvalid = m_axi_bvalid && m_axi_bid == 1'b1;
 
+wire aw_hs = m_axi_awvalid && m_axi_awready;
+wire wl_hs = m_axi_wvalid && m_axi_wready && m_axi_wlast;
+wire w_fin = w_active && (aw_done || aw_hs) && (w_done || wl_hs);
+
 always @(posedge clk) begin
     if (rst) begin
-        aw_lock <= 1'b0;
-        aw_sel <= 1'b0;
-        aw_last <= 1'b0;
         w_busy <= 1'b0;
-        w_sel <= 1'b0;
-    end else begin
-        if (m_axi_awvalid) begin
-            if (m_axi_awready) begin
-                aw_lock <= 1'b0;
-                aw_last <= aw_pick;
-                w_busy <= 1'b1;
-                w_sel <= aw_pick;
-            end else begin
-                aw_lock <= 1'b1;
-                aw_sel <= aw_pick;
-            end
-        end
-        if (m_axi_wvalid && m_axi_wready && m_axi_wlast)
-            w_busy <= 1'b0;
+        w_own <= 1'b0;
+        w_last <= 1'b0;
+        aw_done <= 1'b0;
+        w_done <= 1'b0;
+    end else if (w_fin) begin
+        w_busy <= 1'b0;
+        w_last <= w_sel;
+        aw_done <= 1'b0;
+        w_done <= 1'b0;
+    end else if (w_active) begin
+        // held until the burst is through: the selected VALIDs stay up (A3.2.1)
+        w_busy <= 1'b1;
+        w_own <= w_sel;
+        aw_done <= aw_done || aw_hs;
+        w_done <= w_done || wl_hs;
     end
 end
 

@@ -37,7 +37,11 @@ module nic_core #(
     // above 2^ADDR_WIDTH get an error completion (outside the DMA window), never truncated.
     parameter ADDR_WIDTH = 64,
     // Statistics counter bits, 14..32 (nic_csr): 32 by default; the counters wrap at 2^STAT_WIDTH.
-    parameter STAT_WIDTH = 32
+    parameter STAT_WIDTH = 32,
+    // Frames in flight per DMA engine, 1, 2, 4 or 8 (nic_tx, nic_rx): 4 carries 64-byte frames at
+    // line rate both ways with 2 us of host memory latency; 1 is the smallest core (README: the
+    // cost of each depth).
+    parameter PIPE = 4
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -133,8 +137,8 @@ wire [ADDR_WIDTH-1:0] cfg_win_base, cfg_win_limit, cfg_tx_ring, cfg_tx_cpl, cfg_
 wire [12:0] cfg_tx_size, cfg_rx_size;
 wire [11:0] cfg_tx_prod, cfg_rx_prod, tx_cons, rx_cons;
 wire        tx_idle, rx_idle, tx_fifo_empty;
-wire        tx_cpl, tx_frame, tx_desc_err, tx_dma_err, tx_halted;
-wire        rx_cpl, rx_frame, rx_desc_err, rx_dma_err, rx_drop_filter, rx_drop_nodesc, rx_halted;
+wire        tx_cpl, tx_frame, tx_desc_err, tx_resp_err, tx_dma_err, tx_halted;
+wire        rx_cpl, rx_frame, rx_desc_err, rx_resp_err, rx_dma_err, rx_drop_filter, rx_drop_nodesc, rx_halted;
 wire [13:0] tx_len, rx_len;
 wire [STAT_WIDTH-1:0] cnt_rx_drop_mac, cnt_rx_drop_fifo;
 
@@ -167,14 +171,14 @@ wire [ADDR_WIDTH-1:0] tx_araddr, rx_araddr, tx_awaddr, rx_awaddr, mux_araddr, mu
 wire [63:0] tx_wdata, rx_wdata;
 wire [7:0]  tx_arlen, rx_arlen, rx_awlen, rx_wstrb;
 wire        tx_arvalid, tx_arready, rx_arvalid, rx_arready, tx_rvalid, rx_rvalid;
-wire        tx_awvalid, tx_awready, rx_awvalid, rx_awready;
+wire        tx_awvalid, tx_awready, rx_awvalid, rx_awready, tx_rready;
 wire        tx_wlast, tx_wvalid, tx_wready, rx_wlast, rx_wvalid, rx_wready, tx_bvalid, rx_bvalid;
 
 nic_axi_mux #(.ADDR_WIDTH(ADDR_WIDTH)) mux (
     .clk(clk), .rst(core_rst),
     .s0_araddr(tx_araddr), .s0_arlen(tx_arlen), .s0_arvalid(tx_arvalid), .s0_arready(tx_arready),
     .s1_araddr(rx_araddr), .s1_arlen(rx_arlen), .s1_arvalid(rx_arvalid), .s1_arready(rx_arready),
-    .s0_rvalid(tx_rvalid), .s1_rvalid(rx_rvalid),
+    .s0_rvalid(tx_rvalid), .s1_rvalid(rx_rvalid), .s0_rready(tx_rready), .s1_rready(1'b1),
     .s0_awaddr(tx_awaddr), .s0_awlen(8'd1), .s0_awvalid(tx_awvalid), .s0_awready(tx_awready),
     .s1_awaddr(rx_awaddr), .s1_awlen(rx_awlen), .s1_awvalid(rx_awvalid), .s1_awready(rx_awready),
     .s0_wdata(tx_wdata), .s0_wstrb(8'hFF), .s0_wlast(tx_wlast), .s0_wvalid(tx_wvalid), .s0_wready(tx_wready),
@@ -202,7 +206,7 @@ assign m_axi_araddr = ext64(mux_araddr);
 assign m_axi_awaddr = ext64(mux_awaddr);
 
 // ---------------- TX ----------------
-wire        txf_wr_en, txf_commit, txf_patch_en, txi_wr_en;
+wire        txf_wr_en, txf_commit, txf_rollback, txf_patch_en, txi_wr_en;
 wire [63:0] txf_wr_data, txf_patch_data;
 wire [8:0]  txf_patch_addr;
 wire [7:0]  txf_patch_be;
@@ -210,22 +214,25 @@ wire [9:0]  txf_wr_ptr, txf_free;
 wire [23:0] txi_wr_data;
 wire [4:0]  txi_free;
 
-nic_tx #(.ADDR_WIDTH(ADDR_WIDTH)) tx (
+nic_tx #(.ADDR_WIDTH(ADDR_WIDTH), .PIPE(PIPE)) tx (
     .clk(clk), .rst(core_rst),
     .cfg_enable(cfg_tx_en), .cfg_ring_base(cfg_tx_ring), .cfg_cpl_base(cfg_tx_cpl),
     .cfg_size(cfg_tx_size), .cfg_prod(cfg_tx_prod), .cfg_max_len(cfg_max_len),
     .cfg_win_base(cfg_win_base), .cfg_win_limit(cfg_win_limit), .cons(tx_cons), .idle(tx_idle),
     .m_axi_araddr(tx_araddr), .m_axi_arlen(tx_arlen), .m_axi_arvalid(tx_arvalid),
-    .m_axi_arready(tx_arready), .m_axi_rdata(m_axi_rdata), .m_axi_rlast(m_axi_rlast),
-    .m_axi_rvalid(tx_rvalid), .m_axi_awaddr(tx_awaddr), .m_axi_awvalid(tx_awvalid),
+    .m_axi_arready(tx_arready), .m_axi_rdata(m_axi_rdata), .m_axi_rresp(m_axi_rresp),
+    .m_axi_rlast(m_axi_rlast), .m_axi_rvalid(tx_rvalid), .m_axi_rready(tx_rready),
+    .m_axi_awaddr(tx_awaddr), .m_axi_awvalid(tx_awvalid),
     .m_axi_awready(tx_awready), .m_axi_wdata(tx_wdata), .m_axi_wlast(tx_wlast),
-    .m_axi_wvalid(tx_wvalid), .m_axi_wready(tx_wready), .m_axi_bvalid(tx_bvalid),
+    .m_axi_wvalid(tx_wvalid), .m_axi_wready(tx_wready), .m_axi_bresp(m_axi_bresp),
+    .m_axi_bvalid(tx_bvalid),
     .fifo_wr_en(txf_wr_en), .fifo_wr_data(txf_wr_data), .fifo_commit(txf_commit),
+    .fifo_rollback(txf_rollback),
     .patch_en(txf_patch_en), .patch_addr(txf_patch_addr), .patch_be(txf_patch_be),
     .patch_data(txf_patch_data), .fifo_wr_ptr(txf_wr_ptr), .fifo_free(txf_free),
     .info_wr_en(txi_wr_en), .info_wr_data(txi_wr_data), .info_free(txi_free),
     .stat_cpl(tx_cpl), .stat_frame(tx_frame), .stat_len(tx_len), .stat_desc_err(tx_desc_err),
-    .stat_dma_err(tx_dma_err), .halted(tx_halted)
+    .stat_resp_err(tx_resp_err), .stat_dma_err(tx_dma_err), .halted(tx_halted)
 );
 
 wire [63:0] txs_data;
@@ -234,7 +241,7 @@ wire        txs_data_valid, txs_data_ready, txs_info_valid, txs_info_ready;
 
 async_fifo #(.WIDTH(64), .ADDR_WIDTH(9)) tx_fifo (
     .wr_clk(clk), .wr_rst(core_rst), .wr_en(txf_wr_en), .wr_data(txf_wr_data),
-    .wr_commit(txf_commit), .wr_rollback(1'b0), .patch_en(txf_patch_en),
+    .wr_commit(txf_commit), .wr_rollback(txf_rollback), .patch_en(txf_patch_en),
     .patch_addr(txf_patch_addr), .patch_be(txf_patch_be), .patch_data(txf_patch_data),
     .wr_ptr(txf_wr_ptr), .wr_free(txf_free), .wr_empty(tx_fifo_empty),
     .rd_clk(tx_clk), .rd_rst(tx_rst), .rd_data(txs_data), .rd_valid(txs_data_valid),
@@ -330,7 +337,7 @@ async_fifo #(.WIDTH(48), .ADDR_WIDTH(4)) rx_info_fifo (
     .rd_ready(rxc_info_ready)
 );
 
-nic_rx #(.ADDR_WIDTH(ADDR_WIDTH)) rx (
+nic_rx #(.ADDR_WIDTH(ADDR_WIDTH), .PIPE(PIPE)) rx (
     .clk(clk), .rst(core_rst),
     .cfg_enable(cfg_rx_en), .cfg_ring_base(cfg_rx_ring), .cfg_cpl_base(cfg_rx_cpl),
     .cfg_size(cfg_rx_size), .cfg_prod(cfg_rx_prod), .cfg_win_base(cfg_win_base),
@@ -339,12 +346,13 @@ nic_rx #(.ADDR_WIDTH(ADDR_WIDTH)) rx (
     .data_tdata(rxc_data), .data_tvalid(rxc_data_valid), .data_tready(rxc_data_ready),
     .info_tdata(rxc_info), .info_tvalid(rxc_info_valid), .info_tready(rxc_info_ready),
     .m_axi_araddr(rx_araddr), .m_axi_arlen(rx_arlen), .m_axi_arvalid(rx_arvalid),
-    .m_axi_arready(rx_arready), .m_axi_rdata(m_axi_rdata), .m_axi_rlast(m_axi_rlast),
-    .m_axi_rvalid(rx_rvalid), .m_axi_awaddr(rx_awaddr), .m_axi_awlen(rx_awlen),
+    .m_axi_arready(rx_arready), .m_axi_rdata(m_axi_rdata), .m_axi_rresp(m_axi_rresp),
+    .m_axi_rlast(m_axi_rlast), .m_axi_rvalid(rx_rvalid), .m_axi_awaddr(rx_awaddr), .m_axi_awlen(rx_awlen),
     .m_axi_awvalid(rx_awvalid), .m_axi_awready(rx_awready), .m_axi_wdata(rx_wdata),
     .m_axi_wstrb(rx_wstrb), .m_axi_wlast(rx_wlast), .m_axi_wvalid(rx_wvalid),
-    .m_axi_wready(rx_wready), .m_axi_bvalid(rx_bvalid),
+    .m_axi_wready(rx_wready), .m_axi_bresp(m_axi_bresp), .m_axi_bvalid(rx_bvalid),
     .stat_cpl(rx_cpl), .stat_frame(rx_frame), .stat_len(rx_len), .stat_desc_err(rx_desc_err),
+    .stat_resp_err(rx_resp_err),
     .stat_drop_filter(rx_drop_filter), .stat_drop_nodesc(rx_drop_nodesc),
     .stat_dma_err(rx_dma_err), .halted(rx_halted)
 );
@@ -361,8 +369,7 @@ cdc_count #(.WIDTH(STAT_WIDTH)) cnt_fifo (
     .dst_clk(clk), .dst_count(cnt_rx_drop_fifo)
 );
 
-// Responses are always OKAY from the host models; an error response is not reported (yet).
-wire unused_ok = &{1'b0, m_axi_rresp, m_axi_bresp, tx_halted, rx_halted, txs_info[23:17],
+wire unused_ok = &{1'b0, tx_resp_err, rx_resp_err, tx_halted, rx_halted, txs_info[23:17],
                    txi_wr_ptr_unused, txi_empty_unused, rxf_wr_ptr_unused, rxf_empty_unused,
                    rxi_wr_ptr_unused, rxi_empty_unused, s_tx_frame, s_tx_len, s_tx_uf, s_tx_abort,
                    s_rx_frame, s_rx_len, mac_tx_count, mac_rx_count};

@@ -115,9 +115,15 @@ TEST(NicChecksum, TxOffloadMatchesSoftwareAndRxAgrees) {
         }
         if (rung) d.tx_doorbell();
         auto& bursts = h.line_tx();
-        for (; burst_seen < bursts.size(); ++burst_seen) {
+        // line_tx() is cleared below: burst_seen counts every burst since the start
+        for (size_t b = 0; b < bursts.size(); ++b, ++burst_seen) {
+            if (burst_seen >= n) {
+                ADD_FAILURE() << "more frames on the line than posted, seed " << seed;
+                broken = true;
+                break;
+            }
             std::vector<uint8_t> f;
-            if (!decode_burst(bursts[burst_seen].symbols, f)) {
+            if (!decode_burst(bursts[b].symbols, f)) {
                 ADD_FAILURE() << "bad burst, packet " << burst_seen << " seed " << seed;
                 broken = true;
             }
