@@ -22,8 +22,35 @@ constexpr uint64_t kMacPeriodFs = 8'000'000;     // 125 MHz
 uint64_t period(double mhz) { return uint64_t(1e9 / mhz + 0.5); }
 }  // namespace
 
+void apply_stall_profile(AxiSlaveConfig& axi, uint64_t seed) {
+    axi.ready_stall_pct = 25;
+    axi.r_gap_pct = 20;
+    axi.b_gap_pct = 20;
+    axi.read_latency_jitter = 100;
+    axi.write_latency_jitter = 100;
+    axi.aw_after_w = AwAfterW::first_beat;
+    axi.seed = seed;
+}
+
+std::optional<uint64_t> stall_profile_seed() {
+    const char* s = std::getenv("NIC_AXI_STALLS");
+    if (!s || !*s) return std::nullopt;
+    char* end = nullptr;
+    const uint64_t v = std::strtoull(s, &end, 0);
+    if (*end) throw std::invalid_argument(std::string("NIC_AXI_STALLS is not a number: ") + s);
+    return v;
+}
+
+namespace {
+NicConfig with_env(NicConfig c) {
+    if (auto seed = stall_profile_seed()) apply_stall_profile(c.axi, *seed);
+    return c;
+}
+}  // namespace
+
 NicHarness::NicHarness(const NicConfig& cfg)
-    : cfg_(cfg), ctx_(new VerilatedContext), mem_(cfg.mem_base, cfg.mem_size), axi_(mem_, cfg.axi) {
+    : cfg_(with_env(cfg)), ctx_(new VerilatedContext), mem_(cfg_.mem_base, cfg_.mem_size),
+      axi_(mem_, cfg_.axi) {
     if (cfg_.in_phase) {
         cfg_.core_mhz = 125.0;
         cfg_.tx_ppm = cfg_.rx_ppm = 0;

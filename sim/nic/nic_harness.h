@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,6 +54,15 @@ struct LineBurst {
     uint64_t start_cycle = 0;       // core cycle at the first symbol
     uint64_t end_cycle = 0;
 };
+
+// The host-memory stress profile: seeded random back-pressure on every AXI channel (AR/AW/W
+// READY low, gaps before R beats and B responses), latency jitter, and AWREADY only after the
+// burst's first W beat (A3.3.1). NicHarness applies it to every harness when the environment has
+// NIC_AXI_STALLS=<seed> (ctest's *_stalls variants of the ring, checksum and rate suites), so a
+// suite written for the fixed-latency memory runs unchanged against a difficult legal slave.
+void apply_stall_profile(AxiSlaveConfig& axi, uint64_t seed);
+// The seed from NIC_AXI_STALLS, or nullopt when the variable is unset or empty.
+std::optional<uint64_t> stall_profile_seed();
 
 class NicHarness {
 public:

@@ -6,6 +6,10 @@
 //     are misaligned or too small.
 //   - receive errors: FCS (bit flip in the PHY), RX_ER, link down in the middle of a frame, RX
 //     FIFO overflow: each dropped, counted once, never written to host memory.
+//   - error responses (SLVERR, DECERR; ARM IHI 0022 A3.4.4) from host memory: a frame read or
+//     frame write that gets one ends in an ERR_DMA completion and STAT_DMA_RESP_ERR, never a
+//     frame sent from garbage or a success completion over lost data; a descriptor fetch or
+//     completion write that gets one halts the engine (STAT_DMA_ERR, IRQ_CAUSE.ERR).
 //   - interrupt moderation: packet count and timer, as exact cycle counts.
 #include "nic_test_util.h"
 
@@ -147,6 +151,129 @@ TEST(NicErrors, RingOutsideWindowHaltsEngine) {
         ASSERT_TRUE(h.run_until([&] { return h.rd(R::kCtrl) == 0; }, 100000));
         EXPECT_FALSE(h.irq());
         EXPECT_EQ(h.rd(R::kStatDmaErr), 0u);
+    }
+}
+
+// A frame read answered SLVERR or DECERR: that frame's completion says ERR_DMA and nothing of it
+// reaches the line; the frames before and after go out intact, the engine does not halt.
+TEST(NicErrors, TxFrameReadErrorResponseGivesErrDmaCompletion) {
+    for (uint8_t resp : {uint8_t(2), uint8_t(3)}) {
+        NicConfig cfg;
+        const uint64_t bad = cfg.mem_base + RingDriver::kTxBuf + 1 * RingDriver::kBufStride;
+        cfg.axi.add_error_range(bad, bad + RingDriver::kBufStride, resp, true, false);
+        NicHarness h(cfg);
+        RingDriver d(h);
+        d.init(16, 16);
+        std::mt19937_64 rng(resp);
+        std::vector<TxPacket> p(3);
+        for (auto& x : p) {
+            x.data = plain_frame(300, rng);
+            d.post_tx(x);
+        }
+        std::vector<TxCompletion> done;
+        ASSERT_TRUE(h.run_until([&] {
+            for (auto& c : d.poll_tx()) done.push_back(c);
+            return done.size() >= 3;
+        }, 200000)) << "resp " << int(resp);
+        h.run(5000);
+        EXPECT_EQ(done[0].status, 0) << int(resp);
+        EXPECT_EQ(done[1].status, R::txc::kErrDma) << int(resp);
+        EXPECT_EQ(done[2].status, 0) << int(resp);
+        ASSERT_EQ(h.line_tx().size(), 2u) << "resp " << int(resp) << ": the frame read with an error is not sent";
+        for (size_t i = 0; i < 2; ++i) {
+            std::vector<uint8_t> f;
+            ASSERT_TRUE(decode_burst(h.line_tx()[i].symbols, f));
+            EXPECT_EQ(f, padded(p[i == 0 ? 0 : 2].data)) << int(resp) << " frame " << i;
+        }
+        EXPECT_GT(h.axi().read_errors(), 0u);
+        EXPECT_EQ(h.rd(R::kStatDmaRespErr), 1u) << int(resp);
+        EXPECT_EQ(h.rd(R::kStatTxDescErr), 0u) << int(resp);
+        EXPECT_EQ(h.rd(R::kStatDmaErr), 0u) << int(resp) << ": a frame error does not halt";
+        expect_clean_bus(h);
+    }
+}
+
+// A frame write answered SLVERR or DECERR: the completion says ERR_DMA with length 0 (the buffer
+// holds nothing valid), the next frame arrives intact in the next buffer.
+TEST(NicErrors, RxFrameWriteErrorResponseGivesErrDmaCompletion) {
+    for (uint8_t resp : {uint8_t(2), uint8_t(3)}) {
+        NicConfig cfg;
+        // the second burst of buffer 1 only: a frame whose first bursts went through
+        const uint64_t bad = cfg.mem_base + RingDriver::kRxBuf + 1 * RingDriver::kBufStride + 256;
+        cfg.axi.add_error_range(bad, bad + 256, resp, false, true);
+        NicHarness h(cfg);
+        RingDriver d(h);
+        d.init(16, 16);
+        d.post_rx(8);
+        std::mt19937_64 rng(10 + resp);
+        std::vector<std::vector<uint8_t>> f;
+        for (int i = 0; i < 3; ++i) {
+            f.push_back(plain_frame(1000, rng));
+            h.send_line(f.back());
+        }
+        std::vector<RxCompletion> got;
+        ASSERT_TRUE(h.run_until([&] {
+            for (auto& r : d.poll_rx()) got.push_back(std::move(r));
+            return got.size() >= 3;
+        }, 400000)) << "resp " << int(resp);
+        EXPECT_EQ(got[0].error, 0);
+        EXPECT_EQ(got[0].data, f[0]);
+        EXPECT_EQ(got[1].error, R::rxc::kErrDma) << int(resp);
+        EXPECT_EQ(got[1].len, 0) << int(resp) << ": no length for data that did not land";
+        EXPECT_EQ(got[2].error, 0);
+        EXPECT_EQ(got[2].data, f[2]) << int(resp);
+        EXPECT_GT(h.axi().write_errors(), 0u);
+        EXPECT_EQ(h.rd(R::kStatDmaRespErr), 1u) << int(resp);
+        EXPECT_EQ(h.rd(R::kStatRxDescErr), 0u) << int(resp);
+        EXPECT_EQ(h.rd(R::kStatDmaErr), 0u) << int(resp);
+        expect_clean_bus(h);
+    }
+}
+
+// Ring accesses answered SLVERR or DECERR: TX descriptor fetch, TX completion write, RX descriptor
+// fetch, RX completion write. The ring can no longer be trusted: the engine halts with
+// STAT_DMA_ERR and IRQ_CAUSE.ERR, sends and writes nothing more, and CTRL.RESET brings it back.
+TEST(NicErrors, RingAccessErrorResponseHaltsEngine) {
+    const char* names[] = {"TX descriptor fetch", "TX completion write", "RX descriptor fetch",
+                           "RX completion write"};
+    for (int which = 0; which < 4; ++which) {
+        NicConfig cfg;
+        const uint64_t at[] = {RingDriver::kTxRing, RingDriver::kTxCpl, RingDriver::kRxRing,
+                               RingDriver::kRxCpl};
+        const uint64_t lo = cfg.mem_base + at[which];
+        cfg.axi.add_error_range(lo, lo + 4096, which % 2 ? 3 : 2, which % 2 == 0, which % 2 == 1);
+        NicHarness h(cfg);
+        RingDriver d(h);
+        d.init(16, 16);
+        h.wr(R::kIrqMask, R::irq_cause::kErr(1));
+        std::mt19937_64 rng(20 + which);
+        TxPacket p;
+        p.data = plain_frame(100, rng);
+        d.post_rx(4);
+        h.send_line(plain_frame(100, rng));
+        if (which < 2) d.post_tx(p);
+        ASSERT_TRUE(h.run_until([&] { return h.irq(); }, 100000)) << names[which];
+        EXPECT_EQ(h.rd(R::kStatDmaErr), 1u) << names[which];
+        EXPECT_EQ(h.rd(R::kIrqCause) & R::irq_cause::kErr.mask(), R::irq_cause::kErr.mask()) << names[which];
+        const size_t sent = h.line_tx().size();
+        // halted: nothing more is fetched, sent or completed, however much is posted
+        for (int i = 0; i < 4; ++i) {
+            if (which < 2) d.post_tx(p);
+            h.send_line(plain_frame(100, rng));
+        }
+        const uint64_t reads = h.axi().read_beats(), writes = h.axi().write_beats();
+        h.run(20000);
+        EXPECT_EQ(h.rd(R::kStatDmaErr), 1u) << names[which] << ": no retry";
+        if (which < 2) {
+            EXPECT_EQ(h.line_tx().size(), sent) << names[which];
+            EXPECT_EQ(h.axi().read_beats(), reads) << names[which] << ": TX halted, RX has nothing to read";
+        } else {
+            EXPECT_EQ(h.axi().write_beats(), writes) << names[which] << ": RX writes nothing more";
+        }
+        expect_clean_bus(h);
+        h.wr(R::kCtrl, R::ctrl::kReset(1));
+        ASSERT_TRUE(h.run_until([&] { return h.rd(R::kCtrl) == 0; }, 100000)) << names[which];
+        EXPECT_EQ(h.rd(R::kStatDmaErr), 0u) << names[which];
     }
 }
 
