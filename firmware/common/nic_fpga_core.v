@@ -17,7 +17,9 @@
 // zero by construction and unused, as are the AXI response codes the bridge does not report.
 module nic_fpga_core #(
     parameter ADDR_WIDTH = 13,           // nic_core host address bits: 4 KB memory, 4 KB of DECERR
-    parameter STAT_WIDTH = 32            // nic_core statistics counter bits
+    parameter STAT_WIDTH = 32,           // nic_core statistics counter bits
+    parameter PIPE = 1                   // frames in flight per DMA engine: the smallest engines
+                                         // (the SPI bridge, not DMA latency, limits the board)
 ) (
     input  wire       clk,               // core clock
     input  wire       rst,               // synchronous to clk
@@ -82,7 +84,7 @@ spi_host_bridge bridge (
     .h_req(h_req), .h_we(h_we), .h_addr(h_addr), .h_wdata(h_wdata), .h_ack(h_ack), .h_rdata(h_rdata)
 );
 
-nic_core #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH)) nic (
+nic_core #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH), .PIPE(PIPE)) nic (
     .clk(clk), .rst(rst), .tx_clk(tx_clk), .rx_clk(rx_clk),
     .s_axil_awaddr(axil_awaddr), .s_axil_awvalid(axil_awvalid), .s_axil_awready(axil_awready),
     .s_axil_wdata(axil_wdata), .s_axil_wstrb(axil_wstrb), .s_axil_wvalid(axil_wvalid),

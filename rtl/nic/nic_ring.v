@@ -11,7 +11,7 @@
 //             between CONS and HEAD: taken, not yet completed)
 //   FETCH_IDX the next descriptor to fetch from host memory
 //
-// Cache: CACHE entries (power of 2, 2..16), filled in ring order through a write slot pointer
+// Cache: CACHE entries (power of 2, 1..16), filled in ring order through a write slot pointer
 // and emptied through a read slot pointer, so the ring SIZE need not be a multiple of CACHE.
 // resv counts the slots that are taken up, by cached entries and by the group being fetched.
 //
@@ -65,7 +65,8 @@ module nic_ring #(
     output wire [CTL_W-1:0]      d_ctl
 );
 
-localparam LC = CACHE <= 2 ? 1 : CACHE <= 4 ? 2 : CACHE <= 8 ? 3 : 4;
+localparam LC = CACHE <= 1 ? 0 : CACHE <= 2 ? 1 : CACHE <= 4 ? 2 : CACHE <= 8 ? 3 : 4;
+localparam LC1 = LC == 0 ? 1 : LC;                 // slot index bits
 localparam LG = GROUP <= 1 ? 0 : GROUP <= 2 ? 1 : GROUP <= 4 ? 2 : 3;
 initial begin
     if ((1 << LC) != CACHE || (1 << LG) != GROUP || GROUP > CACHE || GROUP > 8) begin
@@ -112,8 +113,9 @@ assign cpl_over = NARROW && (cpl_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
 reg [ADDR_WIDTH-1:0] c_addr [0:CACHE-1];
 reg [CACHE-1:0]      c_hi;
 reg [CTL_W-1:0]      c_ctl [0:CACHE-1];
-wire [LC-1:0] rslot = rp[LC-1:0];
-wire [LC-1:0] wslot = wp[LC-1:0];
+localparam [LC1-1:0] CMASK = CACHE[LC1-1:0] - 1'b1;     // CACHE 1: the one slot
+wire [LC1-1:0] rslot = rp[LC1-1:0] & CMASK;
+wire [LC1-1:0] wslot = wp[LC1-1:0] & CMASK;
 assign d_addr = c_addr[rslot];
 assign d_hi = c_hi[rslot];
 assign d_ctl = c_ctl[rslot];

@@ -33,7 +33,7 @@ module nic_rx #(
     // above ADDR_WIDTH, or a ring entry past 2^ADDR_WIDTH, is outside the window.
     parameter ADDR_WIDTH = 64,
     // Frames in flight (1, 2, 4 or 8): written but not yet completed. The descriptor cache holds
-    // 2 x PIPE entries (at least 2), fetched PIPE at a time (at least 2).
+    // 2 x PIPE entries (one for PIPE 1), fetched PIPE at a time.
     parameter PIPE = 4
 ) (
     input  wire        clk,
@@ -95,8 +95,8 @@ module nic_rx #(
     output reg         halted
 );
 
-localparam CACHE = PIPE <= 1 ? 2 : 2 * PIPE;
-localparam GROUP = PIPE <= 1 ? 2 : PIPE;
+localparam CACHE = PIPE <= 1 ? 1 : 2 * PIPE;
+localparam GROUP = PIPE <= 1 ? 1 : PIPE;
 localparam LQ = PIPE <= 1 ? 0 : PIPE <= 2 ? 1 : PIPE <= 4 ? 2 : 3;     // log2 PIPE
 localparam LQ1 = LQ == 0 ? 1 : LQ;                                       // index bits
 // write bursts without their B response: up to 7 for a 1518-byte frame (32-beat bursts, a 4 KB
@@ -145,9 +145,23 @@ localparam [2:0]
 reg  [2:0]  fstate;
 
 // ---- frame in flight ----
-reg  [47:0] f_info;
-wire [13:0] f_len = f_info[13:0];
-wire [5:0]  f_hash = f_info[42:37];
+// ---- frame records, PIPE deep: {err[1:0], has_data, hash[5:0], status[6:0], csum[15:0], len[13:0]}
+// The frame stage fills the free slot from the info word as it takes a frame (the slot is the
+// frame's working copy: a dropped frame just leaves it to the next one), adds the descriptor
+// verdict, and pushes it; the completer pops it once the completion is written.
+reg  [45:0] q_mem [0:PIPE-1];
+reg  [LQ:0] q_wp, q_rp;
+wire [LQ:0] q_cnt = q_wp - q_rp;
+// slot indexes (PIPE 1: the one slot)
+localparam [LQ1-1:0] QMASK = PIPE[LQ1-1:0] - 1'b1;
+wire [LQ1-1:0] q_wi = q_wp[LQ1-1:0] & QMASK;
+wire [LQ1-1:0] q_ri = q_rp[LQ1-1:0] & QMASK;
+wire [45:0] q_head = q_mem[q_ri];
+wire [1:0]  q_err = q_head[45:44];           // {ERR_LEN, ERR_ADDR}
+wire        q_has_data = q_head[43];
+wire [45:0] f_rec = q_mem[q_wi];
+wire [13:0] f_len = f_rec[13:0];
+wire [5:0]  f_hash = f_rec[42:37];
 reg  [11:0] f_words_left;  // FIFO words of the frame not yet taken
 reg  [ADDR_WIDTH-1:0] f_addr;   // next burst address
 reg  [5:0]  b_left;        // beats left in the current burst
@@ -166,22 +180,8 @@ wire        accept = cfg_filter[4] ||
                      (is_group && !is_bcast && (cfg_filter[3] || (cfg_filter[2] && cfg_mc_hash[f_hash])));
 
 // ---- descriptor prefetch (AR: descriptors only, so RREADY is high) ----
-wire fetch_ok = win_ok(fetch_addr, fetch_over, {8'd0, n_fetch, 4'd0}, cfg_win_base, cfg_win_limit);
-wire want_fetch = cfg_enable && !halted && n_fetch != 4'd0 && !m_axi_arvalid;
-assign ring_fetch = want_fetch && fetch_ok;
 assign ring_beat = m_axi_rvalid && !halted;
 
-// ---- completion queue: {err[1:0], has_data, hash[5:0], status[6:0], csum[15:0], len[13:0]} ----
-reg  [45:0] q_mem [0:PIPE-1];
-reg  [LQ:0] q_wp, q_rp;
-wire [LQ:0] q_cnt = q_wp - q_rp;
-// slot indexes (PIPE 1: the one slot)
-localparam [LQ1-1:0] QMASK = PIPE[LQ1-1:0] - 1'b1;
-wire [LQ1-1:0] q_wi = q_wp[LQ1-1:0] & QMASK;
-wire [LQ1-1:0] q_ri = q_rp[LQ1-1:0] & QMASK;
-wire [45:0] q_head = q_mem[q_ri];
-wire [1:0]  q_err = q_head[45:44];           // {ERR_LEN, ERR_ADDR}
-wire        q_has_data = q_head[43];
 // done: one entry per frame with data, when its last B response is in: {error}
 reg  [PIPE-1:0] d_mem;
 reg  [LQ:0] d_wp, d_rp;
@@ -204,12 +204,21 @@ reg         c_aw_done, c_w_done;
 reg         cw_valid;      // completion W beats (registered), muxed onto W
 reg  [63:0] cw_data;
 reg         cw_last;
-reg  [7:0]  c_err;
-reg  [13:0] c_len;
-reg  [5:0]  c_hash;
-wire        cpl_ok = win_ok(cpl_addr, cpl_over, 16'd16, cfg_win_base, cfg_win_limit);
+wire [7:0]  c_err = {5'd0, q_has_data && d_err, q_err};
 wire        c_want = q_cnt != {(LQ+1){1'b0}} && (!q_has_data || d_ne) && !halted && !c_busy &&
-                     t_room && fstate != F_W;
+                     t_room && fstate != F_W && fstate != F_CHECK;
+// One window checker, shared (a 64-bit adder and two comparators): the descriptor being taken
+// (F_CHECK), else the completion entry about to be written, else the next descriptor group.
+wire        sel_desc = fstate == F_CHECK;
+wire        sel_fetch = !sel_desc && !c_want;
+wire        chk_ok = win_ok(sel_desc ? d_addr : c_want ? cpl_addr : fetch_addr,
+                            sel_desc ? d_hi : c_want ? cpl_over : fetch_over,
+                            sel_desc ? d_len : c_want ? 16'd16 : {8'd0, n_fetch, 4'd0},
+                            cfg_win_base, cfg_win_limit);
+wire        cpl_ok = chk_ok;
+wire fetch_ok = chk_ok;
+wire want_fetch = cfg_enable && !halted && n_fetch != 4'd0 && !m_axi_arvalid && sel_fetch;
+assign ring_fetch = want_fetch && fetch_ok;
 wire        c_aw_now = c_busy && m_axi_awvalid && m_axi_awready;
 wire        c_wl_now = cw_valid && m_axi_wready && cw_last;
 wire        c_done = c_busy && (c_aw_done || c_aw_now) && (c_w_done || c_wl_now);
@@ -238,13 +247,14 @@ wire        f_load = fstate == F_BURST && !c_busy && !c_want && t_room && !halte
 assign info_tready = fstate == F_IDLE && cfg_enable && info_tvalid && !halted && q_cnt != PIPE[LQ:0];
 assign ring_take = fstate == F_CHECK;
 wire d_bad_len = d_len == 16'd0 || d_len < {2'b00, f_len};
-wire d_bad_addr = d_addr[2:0] != 3'd0 || !win_ok(d_addr, d_hi, d_len, cfg_win_base, cfg_win_limit);
+wire d_bad_addr = d_addr[2:0] != 3'd0 || !chk_ok;
 
 assign idle = ((fstate == F_IDLE && q_cnt == {(LQ+1){1'b0}} && !fetching) || halted) &&
               fstate != F_W && !c_busy && !m_axi_arvalid && rd_out == 8'd0 && wr_out == 8'd0;
 
 // (fetch_idx, head, fcount, fbeat: read by the formal proofs)
-wire unused_ok = &{1'b0, m_axi_rresp[0], m_axi_bresp[0], fetch_idx, head, fcount, fbeat, burst_bytes, f_info[47:43]};
+wire unused_ok = &{1'b0, m_axi_rresp[0], m_axi_bresp[0], fetch_idx, head, fcount, fbeat, burst_bytes,
+                   info_tdata[47:43], f_rec[45:43], f_rec[36:14]};
 
 always @(posedge clk) begin
     stat_cpl <= 1'b0;
@@ -317,7 +327,7 @@ always @(posedge clk) begin
         case (fstate)
         F_IDLE: begin
             if (info_tready) begin
-                f_info <= info_tdata;
+                q_mem[q_wi] <= {3'b000, info_tdata[42:0]};
                 f_words_left <= info_words;
                 fstate <= F_FILTER;
             end
@@ -338,9 +348,10 @@ always @(posedge clk) begin
         end
         F_CHECK: begin
             f_addr <= d_addr;
-            q_mem[q_wi] <= {d_bad_len, d_bad_addr, !(d_bad_len || d_bad_addr),
-                                                f_info[42:14], f_len};
-            q_wp <= q_wp + 1'b1;
+            q_mem[q_wi][45:43] <= {d_bad_len, d_bad_addr, !(d_bad_len || d_bad_addr)};
+            // a frame with data is pushed once its last burst is out (f_rec is its slot till then)
+            if (d_bad_len || d_bad_addr)
+                q_wp <= q_wp + 1'b1;
             fstate <= (d_bad_len || d_bad_addr) ? F_DISCARD : F_BURST;
         end
         F_BURST: begin
@@ -371,8 +382,11 @@ always @(posedge clk) begin
                 if (b_left == 6'd1)
                     w_done <= 1'b1;
             end
-            if (f_burst_done)
+            if (f_burst_done) begin
                 fstate <= f_lastburst ? F_IDLE : F_BURST;
+                if (f_lastburst)
+                    q_wp <= q_wp + 1'b1;
+            end
         end
         default: begin      // F_DISCARD
             if (data_tvalid) begin
@@ -389,12 +403,6 @@ always @(posedge clk) begin
                 stat_dma_err <= 1'b1;
                 halted <= 1'b1;
             end else begin
-                q_rp <= q_rp + 1'b1;
-                if (q_has_data)
-                    d_rp <= d_rp + 1'b1;
-                c_err <= {5'd0, q_has_data && d_err, q_err};
-                c_len <= q_head[13:0];
-                c_hash <= q_head[42:37];
                 m_axi_awaddr <= cpl_addr;
                 m_axi_awlen <= 8'd1;
                 m_axi_awvalid <= 1'b1;
@@ -419,7 +427,7 @@ always @(posedge clk) begin
                     cw_valid <= 1'b0;
                     c_w_done <= 1'b1;
                 end else begin
-                    cw_data <= {phase, 55'd0, 2'b00, c_hash};
+                    cw_data <= {phase, 55'd0, 2'b00, q_head[42:37]};
                     cw_last <= 1'b1;
                 end
             end
@@ -429,7 +437,11 @@ always @(posedge clk) begin
                 stat_frame <= c_err == 8'd0;
                 stat_desc_err <= (c_err & (ST_ERR_ADDR | ST_ERR_LEN)) != 8'd0;
                 stat_resp_err <= (c_err & ST_ERR_DMA) != 8'd0;
-                stat_len <= c_len;
+                stat_len <= q_head[13:0];
+                // the record (and its write responses' verdict) leaves with its completion
+                q_rp <= q_rp + 1'b1;
+                if (q_has_data)
+                    d_rp <= d_rp + 1'b1;
             end
         end
     end

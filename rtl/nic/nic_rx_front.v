@@ -83,15 +83,20 @@ eth_crc32_d8 hash_crc (.crc_in(crc), .data(b), .crc_out(crc_next));
 // ---- end of frame: fold the sums over three cycles, then push the info word ----
 reg  [1:0]  end_stage;
 reg  [13:0] f_len;
-reg  [31:0] f_all, f_ip, f_l4;
+// 17 bits: a 16-bit sum plus its carry; two folds bring any of them to 16 bits (the first
+// leaves at most 0x10001, the second at most 0xFFFF)
+reg  [16:0] f_all, f_ip, f_l4;
 
-function [31:0] fold(input [31:0] s);
-    fold = {16'd0, s[15:0]} + {16'd0, s[31:16]};
+function [16:0] fold(input [16:0] v);
+    fold = {1'b0, v[15:0]} + {16'd0, v[16]};
 endfunction
 
 wire [15:0] l4_len = tot_len - {10'd0, ihl, 2'b00};
 wire        is_tcp = proto == 8'd6;
 wire        is_udp = proto == 8'd17;
+// the L4 sum with the pseudo-header's protocol and length (below 2^18), before its folds
+wire [17:0] l4_pre = {2'b00, sum_l4} + {17'd0, c_l4} + {10'd0, proto} +
+                     {2'b00, is_udp ? udp_len : l4_len};
 wire        ip_bad = ver != 4'd4 || ihl < 4'd5 || f_ip[15:0] != 16'hFFFF ||
                      tot_len < {10'd0, ihl, 2'b00} || {2'b00, f_len} < 16'd14 + tot_len;
 wire        frag = mf || frag_off != 13'd0;
@@ -188,10 +193,10 @@ always @(posedge clk) begin
         // protocol and TCP/UDP length join the L4 sum here (RFC 9293 section 3.1).
         case (end_stage)
         2'd1: begin
-            f_all <= {15'd0, {1'b0, sum_all} + {16'd0, c_all}};
-            f_ip <= {15'd0, {1'b0, sum_ip} + {16'd0, c_ip}};
+            f_all <= {1'b0, sum_all} + {16'd0, c_all};
+            f_ip <= {1'b0, sum_ip} + {16'd0, c_ip};
             // the pseudo-header length: TCP Length, or UDP's own Length field (RFC 768)
-            f_l4 <= fold({16'd0, sum_l4} + {31'd0, c_l4} + {24'd0, proto} + {16'd0, is_udp ? udp_len : l4_len});
+            f_l4 <= {1'b0, l4_pre[15:0]} + {15'd0, l4_pre[17:16]};
             end_stage <= 2'd2;
         end
         2'd2: begin

@@ -16,7 +16,8 @@
 //             FIFO (reserved, so frames in flight never overrun it) and an info slot, then its
 //             INCR bursts are issued, split at 4 KB (ARM IHI 0022 section A3.4.1) and at 256
 //             beats. Its record goes into the frame queue (PIPE deep).
-//   receiver  takes records in order and the frame's R beats (AXI keeps one ID's read data in
+//   receiver  takes records in order (a record leaves the queue when its frame is in the FIFO)
+//             and the frame's R beats (AXI keeps one ID's read data in
 //             issue order, A5.3.1) into the FIFO, summing the checksum ranges on the way; folds
 //             the sums, patches the checksum bytes into the frame still uncommitted in the FIFO,
 //             commits it and hands {a0, len} to the serialiser. A beat answered SLVERR/DECERR
@@ -45,9 +46,10 @@ module nic_tx #(
     // address has a bit set at or above ADDR_WIDTH is out of the window (error completion), as is
     // a ring entry that would lie past 2^ADDR_WIDTH; nothing is truncated.
     parameter ADDR_WIDTH = 64,
-    // Frames in flight (1, 2, 4 or 8): the frame queue's depth. The descriptor cache holds
-    // 2 x PIPE entries (at least 2), fetched PIPE at a time (at least 2). 4 keeps 64-byte frames
-    // at line rate with 2 us of host memory latency; 1 is the smallest engine.
+    // Frames in flight (1, 2, 4 or 8): issued and not yet whole in the FIFO (the frame queue's
+    // depth). The descriptor cache holds 2 x PIPE entries (one for PIPE 1), fetched PIPE at a
+    // time. 4 keeps 64-byte frames at line rate with 2 us of host memory latency; 1 is the
+    // smallest engine (one frame at a time, as a serial engine).
     parameter PIPE = 4
 ) (
     input  wire        clk,
@@ -111,8 +113,8 @@ module nic_tx #(
     output reg         halted
 );
 
-localparam CACHE = PIPE <= 1 ? 2 : 2 * PIPE;
-localparam GROUP = PIPE <= 1 ? 2 : PIPE;
+localparam CACHE = PIPE <= 1 ? 1 : 2 * PIPE;
+localparam GROUP = PIPE <= 1 ? 1 : PIPE;
 localparam LQ = PIPE <= 1 ? 0 : PIPE <= 2 ? 1 : PIPE <= 4 ? 2 : 3;     // log2 PIPE
 localparam LQ1 = LQ == 0 ? 1 : LQ;                                       // index bits
 // AR bursts outstanding (a frame is at most 3: 4 KB and 256-beat splits), for the frames queued,
@@ -173,13 +175,12 @@ wire err_len = d_len == 16'd0 || d_len > {2'b00, cfg_max_len} ||
                (d_csip && (d_hlen < 8'd20 || d_hlen > 8'd60 || {8'd0, d_hlen} + 16'd14 > d_len)) ||
                (d_csl4 && l4_need > {1'b0, d_len}) ||
                need_beats > 14'd511;       // longer than the FIFO (4 KB) can ever hold
-wire err_addr = !win_ok(d_addr, d_hi, d_len, cfg_win_base, cfg_win_limit);
 
 // the descriptor being issued
 reg  [ADDR_WIDTH-1:0] i_addr;   // next burst address
 reg  [8:0]  i_beats;
 reg  [11:0] ar_left;            // beats still to request
-reg  [61:0] i_rec;              // its record (below)
+reg         i_bad;              // it failed its checks: nothing to read
 
 // frame queue: {status[1:0], beats[8:0], off[7:0], start[13:0], hlen[7:0], udp, l4, ip,
 //               a0[2:0], len[13:0]}
@@ -206,6 +207,7 @@ wire [SW-1:0] burst_bytes = {{(SW-15){1'b0}}, burst_c, 3'b000};
 
 assign ring_take = istate == I_IDLE && cfg_enable && !halted && d_valid && q_cnt != PIPE[LQ:0];
 
+
 // ---- AR port: descriptor groups first, then frame bursts; a tag per burst ----
 reg  [(1<<LT)-1:0] tag_mem;     // 1: descriptor group, 0: frame data
 reg  [LT:0] tag_wp, tag_rp;
@@ -213,10 +215,6 @@ wire [LT:0] tag_cnt = tag_wp - tag_rp;
 wire        tag_ne = tag_cnt != {(LT+1){1'b0}};
 wire        tag_desc = tag_mem[tag_rp[LT-1:0]];
 wire        ar_free = (!m_axi_arvalid || m_axi_arready) && tag_cnt != (1 << LT);
-wire        fetch_ok = win_ok(fetch_addr, fetch_over, {8'd0, n_fetch, 4'd0}, cfg_win_base, cfg_win_limit);
-wire        want_fetch = cfg_enable && !halted && n_fetch != 4'd0;
-assign ring_fetch = want_fetch && ar_free && fetch_ok;
-wire        ar_frame = !want_fetch && ar_free && istate == I_AR && ar_left != 12'd0 && !halted;
 
 // =====================================================================================
 // Receiver
@@ -224,12 +222,12 @@ wire        ar_frame = !want_fetch && ar_free && istate == I_AR && ar_left != 12
 localparam [2:0] R_IDLE = 3'd0, R_DATA = 3'd1, R_FOLD1 = 3'd2, R_FOLD2 = 3'd3, R_PATCH = 3'd4;
 reg  [2:0]  rstate;
 
-// completion queue: {status[7:0], len[13:0]}
-localparam LC = PIPE <= 2 ? 1 : LQ;
-reg  [21:0] c_mem [0:(1<<LC)-1];
-reg  [LC:0] c_wp, c_rp;
-wire [LC:0] c_cnt = c_wp - c_rp;
-wire [21:0] c_head = c_mem[c_rp[LC-1:0]];
+// completion queue (PIPE deep): {status[7:0], len[13:0]}
+reg  [21:0] c_mem [0:PIPE-1];
+reg  [LQ:0] c_wp, c_rp;
+wire [LQ:0] c_cnt = c_wp - c_rp;
+wire [LQ1-1:0] c_wi = c_wp[LQ1-1:0] & QMASK;
+wire [21:0] c_head = c_mem[c_rp[LQ1-1:0] & QMASK];
 
 // R beats
 assign m_axi_rready = halted || !tag_ne || tag_desc || rstate == R_DATA;
@@ -237,17 +235,12 @@ wire   r_take = m_axi_rvalid && m_axi_rready;
 assign ring_beat = r_take && tag_ne && tag_desc && !halted;
 wire   data_beat = r_take && tag_ne && !tag_desc && rstate == R_DATA && !halted;
 
-// ---- the frame being received (loaded from its record) ----
-reg  [13:0] f_len;
-reg  [2:0]  f_a0;
-reg         f_ip, f_l4, f_udp;
-reg         f_l4_sw;       // CSUM_START + a0 odd: the L4 words were summed byte-swapped
+// ---- the frame being received: its record stays at the head of the queue until its end ----
 reg  [14:0] f_len_p;       // f_len + a0: the checksum bounds in beat-lane space (see below)
 reg  [14:0] f_ip_end_p;    // 14 + IP_HLEN + a0
 reg  [14:0] f_l4_start_p;  // CSUM_START + a0
 reg  [13:0] f_l4_pos;      // where the L4 checksum goes
 reg  [11:0] r_beat;        // beats received
-reg  [11:0] n_beats;
 reg  [8:0]  f_base;        // FIFO word of beat 0
 reg         f_rerr;        // a beat came with SLVERR/DECERR
 reg  [31:0] sum_ip, sum_l4;
@@ -264,6 +257,11 @@ wire [13:0] q_start = q_head[41:28];
 wire [7:0]  q_off   = q_head[49:42];
 wire [8:0]  q_beats = q_head[58:50];
 wire [1:0]  q_status = q_head[60:59];
+wire [13:0] f_len = q_len;
+wire [2:0]  f_a0 = q_a0;
+wire        f_ip = q_ip, f_l4 = q_l4, f_udp = q_udp;
+wire        f_l4_sw = q_a0[0] ^ q_start[0];    // CSUM_START + a0 odd: L4 words summed byte-swapped
+wire [11:0] n_beats = {3'd0, q_beats};
 
 // Frame beats go into the FIFO as they arrive (no register in between: the FIFO's RAM has its
 // own). Nothing of them is visible before the commit at the end of R_PATCH, and the patches come
@@ -349,7 +347,6 @@ wire [13:0] p_lin = p_pos + {11'd0, f_a0};
 // =====================================================================================
 reg         c_busy;
 reg         c_aw_done, c_w_done;
-wire        cpl_ok = win_ok(cpl_addr, cpl_over, 16'd16, cfg_win_base, cfg_win_limit);
 wire        c_aw_now = m_axi_awvalid && m_axi_awready;
 wire        c_wl_now = m_axi_wvalid && m_axi_wready && m_axi_wlast;
 // done once both the address and the last data beat are through (now or before)
@@ -359,14 +356,32 @@ assign ring_consume = c_done;
 reg  [7:0]  rd_out;        // AR bursts without their last R beat yet
 reg  [7:0]  wr_out;        // AW without B yet
 assign idle = ((istate == I_IDLE && rstate == R_IDLE && q_cnt == {(LQ+1){1'b0}} &&
-                c_cnt == {(LC+1){1'b0}} && !fetching) || halted) &&
+                c_cnt == {(LQ+1){1'b0}} && !fetching) || halted) &&
               !c_busy && !m_axi_arvalid && rd_out == 8'd0 && wr_out == 8'd0;
 
 // bits that are deliberately ignored (fetch_idx, head, fcount, fbeat, ring_dry: read by the
 // formal proofs) (alignment, flags reserved for later)
 wire unused_ok = &{1'b0, m_axi_rresp[0], m_axi_bresp[0], fetch_idx, head, fcount, fbeat, ring_dry, burst_bytes, fifo_wr_ptr[9],
                    d_ctl[23:19], p_lin[13:12], need_beats[13:12], need_sum[2:0], q_head[61],
-                   i_rec[61], l4_need[16]};
+                   l4_need[16]};
+
+// the AR port: descriptor groups first, then frame bursts
+wire        want_fetch = cfg_enable && !halted && n_fetch != 4'd0 && sel_fetch;
+wire        fetch_ok = chk_ok;
+assign ring_fetch = want_fetch && ar_free && fetch_ok;
+wire        ar_frame = !want_fetch && ar_free && istate == I_AR && ar_left != 12'd0 && !halted;
+
+// One window checker, shared (a 64-bit adder and two comparators): the descriptor being taken
+// first, then the completion entry about to be written, then the next descriptor group. Each of
+// them acts only in a cycle the checker is its own.
+wire        sel_desc = ring_take;
+wire        sel_cpl = !sel_desc && !c_busy && c_cnt != {(LQ+1){1'b0}} && !halted;
+wire        sel_fetch = !sel_desc && !sel_cpl;
+wire        chk_ok = win_ok(sel_desc ? d_addr : sel_cpl ? cpl_addr : fetch_addr,
+                            sel_desc ? d_hi : sel_cpl ? cpl_over : fetch_over,
+                            sel_desc ? d_len : sel_cpl ? 16'd16 : {8'd0, n_fetch, 4'd0},
+                            cfg_win_base, cfg_win_limit);
+wire        err_addr = !chk_ok;
 
 integer k;
 always @(posedge clk) begin
@@ -392,8 +407,8 @@ always @(posedge clk) begin
         halted <= 1'b0;
         q_wp <= {(LQ+1){1'b0}};
         q_rp <= {(LQ+1){1'b0}};
-        c_wp <= {(LC+1){1'b0}};
-        c_rp <= {(LC+1){1'b0}};
+        c_wp <= {(LQ+1){1'b0}};
+        c_rp <= {(LQ+1){1'b0}};
         tag_wp <= {(LT+1){1'b0}};
         tag_rp <= {(LT+1){1'b0}};
         resv_words <= 10'd0;
@@ -439,18 +454,19 @@ always @(posedge clk) begin
             if (ring_take) begin
                 i_addr <= {d_addr[ADDR_WIDTH-1:3], 3'b000};
                 i_beats <= need_beats[8:0];
-                i_rec <= {1'b0, err_len, err_addr, need_beats[8:0], d_off, d_start[13:0], d_hlen,
-                          d_csudp, d_csl4, d_csip, d_addr[2:0], d_len[13:0]};
+                // the record goes into the free slot now; it counts once the frame is issued
+                q_mem[q_wi] <= {1'b0, err_len, err_addr, need_beats[8:0], d_off, d_start[13:0], d_hlen,
+                                d_csudp, d_csl4, d_csip, d_addr[2:0], d_len[13:0]};
+                i_bad <= err_len || err_addr;
                 istate <= I_ROOM;
             end
         end
         I_ROOM: begin
             // a bad descriptor reads nothing; a good one waits for its FIFO room
-            if (i_rec[60:59] != 2'b00 || room) begin
-                q_mem[q_wi] <= i_rec;
+            if (i_bad || room) begin
                 q_wp <= q_wp + 1'b1;
                 ar_left <= {3'd0, i_beats};
-                istate <= i_rec[60:59] != 2'b00 ? I_IDLE : I_AR;
+                istate <= i_bad ? I_IDLE : I_AR;
             end
         end
         default: begin      // I_AR
@@ -462,28 +478,20 @@ always @(posedge clk) begin
         // itself) and at the frame's end in the cycle of the info write or the rollback, so that
         // fifo_free and info_free, a cycle behind the FIFO pointers, never count a slot twice
         resv_words <= resv_words
-                      + ((istate == I_ROOM && i_rec[60:59] == 2'b00 && room) ? {1'b0, i_beats} : 10'd0)
+                      + ((istate == I_ROOM && !i_bad && room) ? {1'b0, i_beats} : 10'd0)
                       - {9'd0, data_beat};
         resv_info <= resv_info
-                     + {4'd0, istate == I_ROOM && i_rec[60:59] == 2'b00 && room}
+                     + {4'd0, istate == I_ROOM && !i_bad && room}
                      - {4'd0, info_wr_en || fifo_rollback};
 
         // ---------------- receiver ----------------
         case (rstate)
         R_IDLE: begin
-            if (q_cnt != {(LQ+1){1'b0}} && c_cnt != (1 << LC) && !halted) begin
-                q_rp <= q_rp + 1'b1;
-                f_len <= q_len;
-                f_a0 <= q_a0;
-                f_ip <= q_ip;
-                f_l4 <= q_l4;
-                f_udp <= q_udp;
-                f_l4_sw <= q_a0[0] ^ q_start[0];
+            if (q_cnt != {(LQ+1){1'b0}} && c_cnt != PIPE[LQ:0] && !halted) begin
                 f_len_p <= {1'b0, q_len} + {12'd0, q_a0};
                 f_ip_end_p <= {7'd0, q_hlen} + 15'd14 + {12'd0, q_a0};
                 f_l4_start_p <= {1'b0, q_start} + {12'd0, q_a0};
                 f_l4_pos <= q_start + {6'd0, q_off};
-                n_beats <= {3'd0, q_beats};
                 r_beat <= 12'd0;
                 b_past <= 5'd0;
                 sum_ip <= 32'd0;
@@ -491,8 +499,9 @@ always @(posedge clk) begin
                 f_rerr <= 1'b0;
                 f_base <= fifo_wr_ptr[8:0];
                 if (q_status != 2'b00) begin
-                    c_mem[c_wp[LC-1:0]] <= {6'd0, q_status, q_len};
+                    c_mem[c_wi] <= {6'd0, q_status, q_len};
                     c_wp <= c_wp + 1'b1;
+                    q_rp <= q_rp + 1'b1;
                 end else begin
                     rstate <= R_DATA;
                 end
@@ -546,8 +555,9 @@ always @(posedge clk) begin
                     info_wr_en <= 1'b1;
                     info_wr_data <= {7'd0, f_a0, f_len};
                 end
-                c_mem[c_wp[LC-1:0]] <= {f_rerr ? ST_ERR_DMA : 8'd0, f_len};
+                c_mem[c_wi] <= {f_rerr ? ST_ERR_DMA : 8'd0, f_len};
                 c_wp <= c_wp + 1'b1;
+                q_rp <= q_rp + 1'b1;       // the frame is no longer in flight
                 rstate <= R_IDLE;
             end
         end
@@ -555,8 +565,8 @@ always @(posedge clk) begin
 
         // ---------------- completer ----------------
         if (!c_busy) begin
-            if (c_cnt != {(LC+1){1'b0}} && !halted) begin
-                if (!cpl_ok) begin
+            if (sel_cpl) begin
+                if (!chk_ok) begin
                     stat_dma_err <= 1'b1;
                     halted <= 1'b1;
                 end else begin
