@@ -101,7 +101,7 @@ localparam LQ = PIPE <= 1 ? 0 : PIPE <= 2 ? 1 : PIPE <= 4 ? 2 : 3;     // log2 P
 localparam LQ1 = LQ == 0 ? 1 : LQ;                                       // index bits
 // write bursts without their B response: up to 7 for a 1518-byte frame (32-beat bursts, a 4 KB
 // split), per frame in flight, and completions
-localparam LT = PIPE <= 1 ? 3 : PIPE <= 2 ? 4 : 5;
+localparam LT = PIPE <= 1 ? 2 : PIPE <= 2 ? 4 : 5;
 initial begin
     if ((1 << LQ) != PIPE || PIPE > 8) begin
         $display("nic_rx %m: PIPE %0d must be 1, 2, 4 or 8", PIPE);
@@ -167,8 +167,7 @@ reg  [ADDR_WIDTH-1:0] f_addr;   // next burst address
 reg  [5:0]  b_left;        // beats left in the current burst
 reg         f_lastburst;   // the current burst ends the frame
 reg         aw_done, w_done;
-reg  [7:0]  wr_out;
-reg  [7:0]  rd_out;
+reg  [1:0]  rd_out;        // descriptor ARs without their last R beat (one fetch at a time)
 
 // ---- address filter (IEEE 802.3 clause 3.2.3: I/G bit is bit 0 of the first byte) ----
 wire [47:0] dst = data_tdata[47:0];
@@ -250,7 +249,7 @@ wire d_bad_len = d_len == 16'd0 || d_len < {2'b00, f_len};
 wire d_bad_addr = d_addr[2:0] != 3'd0 || !chk_ok;
 
 assign idle = ((fstate == F_IDLE && q_cnt == {(LQ+1){1'b0}} && !fetching) || halted) &&
-              fstate != F_W && !c_busy && !m_axi_arvalid && rd_out == 8'd0 && wr_out == 8'd0;
+              fstate != F_W && !c_busy && !m_axi_arvalid && rd_out == 2'd0 && t_cnt == {(LT+1){1'b0}};
 
 // (fetch_idx, head, fcount, fbeat: read by the formal proofs)
 wire unused_ok = &{1'b0, m_axi_rresp[0], m_axi_bresp[0], fetch_idx, head, fcount, fbeat, burst_bytes,
@@ -271,8 +270,7 @@ always @(posedge clk) begin
         m_axi_awvalid <= 1'b0;
         cw_valid <= 1'b0;
         c_busy <= 1'b0;
-        rd_out <= 8'd0;
-        wr_out <= 8'd0;
+        rd_out <= 2'd0;
         halted <= 1'b0;
         q_wp <= {(LQ+1){1'b0}};
         q_rp <= {(LQ+1){1'b0}};
@@ -285,8 +283,7 @@ always @(posedge clk) begin
         w_done <= 1'b0;
         stat_len <= 14'd0;
     end else begin
-        rd_out <= rd_out + {7'd0, m_axi_arvalid && m_axi_arready} - {7'd0, m_axi_rvalid && m_axi_rlast};
-        wr_out <= wr_out + {7'd0, m_axi_awvalid && m_axi_awready} - {7'd0, m_axi_bvalid};
+        rd_out <= rd_out + {1'b0, m_axi_arvalid && m_axi_arready} - {1'b0, m_axi_rvalid && m_axi_rlast};
 
         // ---------------- descriptor prefetch ----------------
         if (m_axi_arvalid && m_axi_arready)

@@ -117,9 +117,9 @@ localparam CACHE = PIPE <= 1 ? 1 : 2 * PIPE;
 localparam GROUP = PIPE <= 1 ? 1 : PIPE;
 localparam LQ = PIPE <= 1 ? 0 : PIPE <= 2 ? 1 : PIPE <= 4 ? 2 : 3;     // log2 PIPE
 localparam LQ1 = LQ == 0 ? 1 : LQ;                                       // index bits
-// AR bursts outstanding (a frame is at most 3: 4 KB and 256-beat splits), for the frames queued,
-// the one being received, and a descriptor group
-localparam LT = PIPE <= 1 ? 3 : PIPE <= 2 ? 4 : PIPE <= 4 ? 5 : 6;
+// AR bursts outstanding (a frame is at most 3: 4 KB and 256-beat splits) for the frames in flight,
+// and a descriptor group; a full tag FIFO only delays the next AR
+localparam LT = PIPE <= 1 ? 2 : PIPE <= 2 ? 3 : PIPE <= 4 ? 4 : 5;
 initial begin
     if ((1 << LQ) != PIPE || PIPE > 8) begin
         $display("nic_tx %m: PIPE %0d must be 1, 2, 4 or 8", PIPE);
@@ -353,11 +353,10 @@ wire        c_wl_now = m_axi_wvalid && m_axi_wready && m_axi_wlast;
 wire        c_done = c_busy && (c_aw_done || c_aw_now) && (c_w_done || c_wl_now);
 assign ring_consume = c_done;
 
-reg  [7:0]  rd_out;        // AR bursts without their last R beat yet
-reg  [7:0]  wr_out;        // AW without B yet
+reg  [3:0]  wr_out;        // completion AWs without B yet (at most 15: the completer waits)
 assign idle = ((istate == I_IDLE && rstate == R_IDLE && q_cnt == {(LQ+1){1'b0}} &&
                 c_cnt == {(LQ+1){1'b0}} && !fetching) || halted) &&
-              !c_busy && !m_axi_arvalid && rd_out == 8'd0 && wr_out == 8'd0;
+              !c_busy && tag_cnt == {(LT+1){1'b0}} && wr_out == 4'd0;
 
 // bits that are deliberately ignored (fetch_idx, head, fcount, fbeat, ring_dry: read by the
 // formal proofs) (alignment, flags reserved for later)
@@ -375,7 +374,7 @@ wire        ar_frame = !want_fetch && ar_free && istate == I_AR && ar_left != 12
 // first, then the completion entry about to be written, then the next descriptor group. Each of
 // them acts only in a cycle the checker is its own.
 wire        sel_desc = ring_take;
-wire        sel_cpl = !sel_desc && !c_busy && c_cnt != {(LQ+1){1'b0}} && !halted;
+wire        sel_cpl = !sel_desc && !c_busy && c_cnt != {(LQ+1){1'b0}} && !halted && wr_out != 4'hF;
 wire        sel_fetch = !sel_desc && !sel_cpl;
 wire        chk_ok = win_ok(sel_desc ? d_addr : sel_cpl ? cpl_addr : fetch_addr,
                             sel_desc ? d_hi : sel_cpl ? cpl_over : fetch_over,
@@ -402,8 +401,7 @@ always @(posedge clk) begin
         m_axi_arvalid <= 1'b0;
         m_axi_awvalid <= 1'b0;
         m_axi_wvalid <= 1'b0;
-        rd_out <= 8'd0;
-        wr_out <= 8'd0;
+        wr_out <= 4'd0;
         halted <= 1'b0;
         q_wp <= {(LQ+1){1'b0}};
         q_rp <= {(LQ+1){1'b0}};
@@ -415,8 +413,7 @@ always @(posedge clk) begin
         resv_info <= 5'd0;
         stat_len <= 14'd0;
     end else begin
-        rd_out <= rd_out + {7'd0, m_axi_arvalid && m_axi_arready} - {7'd0, r_take && m_axi_rlast};
-        wr_out <= wr_out + {7'd0, c_aw_now} - {7'd0, m_axi_bvalid};
+        wr_out <= wr_out + {3'd0, c_aw_now} - {3'd0, m_axi_bvalid};
 
         // ---------------- AR port ----------------
         if (m_axi_arvalid && m_axi_arready)
