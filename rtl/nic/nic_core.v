@@ -5,7 +5,7 @@
 // The NIC core: everything between the host bus and the GMII pins, vendor-neutral.
 //
 //   host --AXI4-Lite--> nic_csr (registers, IRQ, MDIO, counters)
-//   host <--AXI4 (64-bit, ID 0 TX / 1 RX)-- nic_axi_mux <-- nic_tx, nic_rx
+//   host <--AXI4 (64-bit, ID 0 TX / 1 RX)-- nic_axi_mux <-- nic_tx, nic_rx (PIPE frames in flight each)
 //   nic_tx --async_fifo 4 KB + info--> nic_tx_ser (tx_clk) --> eth_mac TX --> GMII
 //   GMII --> eth_mac RX --> nic_rx_front (rx_clk) --async_fifo 4 KB + info--> nic_rx
 //
@@ -19,13 +19,14 @@
 //
 // Host memory formats (little-endian; generated table in docs/registers.md, constants in
 // driver/nic_regs.h, both from rtl/nic/nic_regs.json):
-//   TX descriptor (16 B): 0 addr[8] | 8 len[2] | 10 flags (b0 CSUM_IP, b1 CSUM_L4) | 11 ip_hlen
+//   TX descriptor (16 B): 0 addr[8] | 8 len[2] | 10 flags (b0 CSUM_IP, b1 CSUM_L4, b2 CSUM_UDP) | 11 ip_hlen
 //                         | 12 csum_start[2] | 14 csum_off | 15 -
 //   RX descriptor (16 B): 0 addr[8] (8-byte aligned) | 8 len[2] | 10..15 -
-//   TX completion (16 B): 0 len[2] | 2 index[2] | 4 status (b0 ERR_ADDR, b1 ERR_LEN) | 15 b7 phase
+//   TX completion (16 B): 0 len[2] | 2 index[2] | 4 status (b0 ERR_ADDR, b1 ERR_LEN, b2 ERR_DMA)
+//                         | 15 b7 phase
 //   RX completion (16 B): 0 len[2] | 2 index[2] | 4 csum[2] (sum of bytes 14..end, RFC 1071)
 //                         | 6 status (b0 IP4, b1 IP_BAD, b2 L4_CHECKED, b3 L4_BAD, b4 TCP, b5 UDP,
-//                         b6 FRAG) | 7 error (b0 ERR_ADDR, b1 ERR_LEN) | 8 hash | 15 b7 phase
+//                         b6 FRAG) | 7 error (b0 ERR_ADDR, b1 ERR_LEN, b2 ERR_DMA) | 8 hash | 15 b7 phase
 // The device writes completion i of a ring at index i of its completion ring; the phase bit is
 // 1 on the first pass, 0 on the second, and so on; bytes 8..15 (with the phase) are the second
 // 8-byte beat, written after the first.
