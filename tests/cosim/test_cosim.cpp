@@ -319,8 +319,10 @@ TEST_F(Lossy, DataIntactAndCountersExplainTheDamage) {
 }
 
 TEST_F(Lossy, BothDirectionsDataIntact) {
+    // (A seed whose lost frames are all repaired by fast retransmit: a lost retransmission waits
+    // for the 1 s minimum RTO. Which seeds do depends on the NIC's timing to the cycle.)
     SimRun r = sim.run({"bulk", "--bytes", "1M", "--direction", "both", "--loss", "0.01", "--ber", "2e-6", "--seed",
-                     s(test_seed(4)), "--quiet"});
+                     s(test_seed(14)), "--quiet"});
     ASSERT_TRUE(succeeded(r));
     EXPECT_TRUE(streams_match(r, kMiB, "both"));
     for (const char* n : {"a", "b"}) {
@@ -472,11 +474,14 @@ TEST_F(Ring, SixteenDescriptorsTxWaitsInTheDriver) {
 
 TEST_F(Ring, RxRingExhaustedUnderInterruptModeration) {
     // Interrupt after 32 completions or 200 us: B's 16 RX descriptors fill before it is told (16
-    // frames take 197 us at line rate), so the NIC drops frames for want of a descriptor.
-    SimRun r = sim.run({"bulk", "--bytes", "1M", "--ring-size", "16", "--irq-mod-pkts", "32", "--irq-mod-us", "200", "--seed",
-                     s(test_seed(42)), "--quiet"});
+    // frames take 197 us at line rate), so the NIC drops frames for want of a descriptor. Two
+    // connections: one alone, paced by its own ACKs (which B sends only when told), keeps at most
+    // the 15 frames B has buffers for in flight, so whether the 16th comes is a matter of a few
+    // microseconds of NIC timing; two have more in flight than that.
+    SimRun r = sim.run({"bulk", "--bytes", "1M", "--connections", "2", "--ring-size", "16", "--irq-mod-pkts", "32",
+                     "--irq-mod-us", "200", "--seed", s(test_seed(42)), "--quiet"});
     ASSERT_TRUE(succeeded(r));
-    EXPECT_TRUE(streams_match(r, kMiB, "a2b"));
+    EXPECT_TRUE(streams_match(r, kMiB, "a2b", 2));
     EXPECT_GT(r["drv_b_dev_rx_drop_nodesc"], 0);
     // Every data segment dropped for want of a descriptor was sent again.
     EXPECT_GE(r["tcp_a_retrans_segs"], r["drv_b_dev_rx_drop_nodesc"]);
