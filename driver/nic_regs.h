@@ -111,7 +111,7 @@ constexpr uint32_t kTxCplLoReset = 0x0;
 constexpr uint32_t kTxCplHi = 0x04C;
 constexpr uint32_t kTxCplHiReset = 0x0;
 
-// Entries in the TX descriptor and completion rings, 16..4096, any value; a write outside that range is ignored (the register keeps its value) (read/write)
+// Entries in the TX descriptor and completion rings, 16..4096, any value; a write outside that range, or of a value at or below TX_PROD or TX_CONS, is ignored (the register keeps its value: shrink a ring after CTRL.RESET, when both are 0) (read/write)
 constexpr uint32_t kTxSize = 0x050;
 constexpr uint32_t kTxSizeReset = 0x10;
 namespace tx_size {
@@ -148,7 +148,7 @@ constexpr uint32_t kRxCplLoReset = 0x0;
 constexpr uint32_t kRxCplHi = 0x06C;
 constexpr uint32_t kRxCplHiReset = 0x0;
 
-// Entries in the RX descriptor and completion rings, 16..4096, any value; a write outside that range is ignored (the register keeps its value) (read/write)
+// Entries in the RX descriptor and completion rings, 16..4096, any value; a write outside that range, or of a value at or below RX_PROD or RX_CONS, is ignored (the register keeps its value: shrink a ring after CTRL.RESET, when both are 0) (read/write)
 constexpr uint32_t kRxSize = 0x070;
 constexpr uint32_t kRxSizeReset = 0x10;
 namespace rx_size {

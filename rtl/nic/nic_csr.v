@@ -191,6 +191,23 @@ reg [7:0]  mdio_div;
 assign cfg_tx_en = ctrl_en[0] && !rst_req;
 assign cfg_rx_en = ctrl_en[1] && !rst_req;
 
+// Ring SIZE and PROD writes: the strobed bytes merged into the register (bits above it must be
+// 0: 8192 is not 0), then the register map's range rules; a refused write changes nothing.
+wire [31:0] tx_size_m = merge({19'd0, cfg_tx_size}, w_data, w_strb);
+wire [31:0] rx_size_m = merge({19'd0, cfg_rx_size}, w_data, w_strb);
+wire [31:0] tx_prod_m = merge({20'd0, cfg_tx_prod}, w_data, w_strb);
+wire [31:0] rx_prod_m = merge({20'd0, cfg_rx_prod}, w_data, w_strb);
+wire [12:0] tx_size_w = tx_size_m[12:0];
+wire [12:0] rx_size_w = rx_size_m[12:0];
+wire [11:0] tx_prod_w = tx_prod_m[11:0];
+wire [11:0] rx_prod_w = rx_prod_m[11:0];
+wire tx_size_ok = tx_size_m >= 32'd16 && tx_size_m <= 32'd4096 &&
+                  {1'b0, cfg_tx_prod} < tx_size_w && {1'b0, tx_cons} < tx_size_w;
+wire rx_size_ok = rx_size_m >= 32'd16 && rx_size_m <= 32'd4096 &&
+                  {1'b0, cfg_rx_prod} < rx_size_w && {1'b0, rx_cons} < rx_size_w;
+wire tx_prod_ok = tx_prod_m < {19'd0, cfg_tx_size};
+wire rx_prod_ok = rx_prod_m < {19'd0, cfg_rx_size};
+
 wire [31:0] r_mac_lo = cfg_mac[31:0];
 wire [31:0] r_mac_hi = {16'd0, cfg_mac[47:32]};
 
@@ -283,26 +300,14 @@ always @(posedge clk) begin
             REG_TX_RING_HI:    cfg_tx_ring <= wr_half(cfg_tx_ring, 1'b1, w_data, w_strb);
             REG_TX_CPL_LO:     cfg_tx_cpl <= wr_half(cfg_tx_cpl, 1'b0, w_data, w_strb);
             REG_TX_CPL_HI:     cfg_tx_cpl <= wr_half(cfg_tx_cpl, 1'b1, w_data, w_strb);
-            REG_TX_SIZE:       begin
-                                   if (w_strb[0]) cfg_tx_size[7:0] <= w_data[7:0];
-                                   if (w_strb[1]) cfg_tx_size[12:8] <= w_data[12:8];
-                               end
-            REG_TX_PROD:       begin
-                                   if (w_strb[0]) cfg_tx_prod[7:0] <= w_data[7:0];
-                                   if (w_strb[1]) cfg_tx_prod[11:8] <= w_data[11:8];
-                               end
+            REG_TX_SIZE:       if (tx_size_ok) cfg_tx_size <= tx_size_w;
+            REG_TX_PROD:       if (tx_prod_ok) cfg_tx_prod <= tx_prod_w;
             REG_RX_RING_LO:    cfg_rx_ring <= wr_half(cfg_rx_ring, 1'b0, w_data, w_strb);
             REG_RX_RING_HI:    cfg_rx_ring <= wr_half(cfg_rx_ring, 1'b1, w_data, w_strb);
             REG_RX_CPL_LO:     cfg_rx_cpl <= wr_half(cfg_rx_cpl, 1'b0, w_data, w_strb);
             REG_RX_CPL_HI:     cfg_rx_cpl <= wr_half(cfg_rx_cpl, 1'b1, w_data, w_strb);
-            REG_RX_SIZE:       begin
-                                   if (w_strb[0]) cfg_rx_size[7:0] <= w_data[7:0];
-                                   if (w_strb[1]) cfg_rx_size[12:8] <= w_data[12:8];
-                               end
-            REG_RX_PROD:       begin
-                                   if (w_strb[0]) cfg_rx_prod[7:0] <= w_data[7:0];
-                                   if (w_strb[1]) cfg_rx_prod[11:8] <= w_data[11:8];
-                               end
+            REG_RX_SIZE:       if (rx_size_ok) cfg_rx_size <= rx_size_w;
+            REG_RX_PROD:       if (rx_prod_ok) cfg_rx_prod <= rx_prod_w;
             REG_IRQ_MASK:      if (w_strb[0]) irq_mask <= w_data[3:0];
             REG_IRQ_MOD_PKTS:  begin
                                    if (w_strb[0]) mod_pkts[7:0] <= w_data[7:0];
