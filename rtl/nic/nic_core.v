@@ -136,7 +136,12 @@ wire        tx_idle, rx_idle, tx_fifo_empty;
 wire        tx_cpl, tx_frame, tx_desc_err, tx_dma_err, tx_halted;
 wire        rx_cpl, rx_frame, rx_desc_err, rx_dma_err, rx_drop_filter, rx_drop_nodesc, rx_halted;
 wire [13:0] tx_len, rx_len;
-wire [STAT_WIDTH-1:0] cnt_rx_drop_mac, cnt_rx_drop_fifo;
+wire [STAT_WIDTH-1:0] cnt_rx_drop_mac, cnt_rx_drop_fifo, cnt_tx_underflow, cnt_tx_abort;
+// DMA response errors (SLVERR/DECERR, ARM IHI 0022E A3.4.4), one pulse per failed frame read or
+// write. THE ONE PLACE TO DRIVE THEM: tied off until nic_tx and nic_rx report them.
+wire tx_resp_err, rx_resp_err;
+assign tx_resp_err = 1'b0;
+assign rx_resp_err = 1'b0;
 
 nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH)) csr (
     .clk(clk), .rst(rst),
@@ -158,7 +163,8 @@ nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH)) csr (
     .ev_tx_dma_err(tx_dma_err), .ev_rx_cpl(rx_cpl), .ev_rx_frame(rx_frame), .ev_rx_len(rx_len),
     .ev_rx_desc_err(rx_desc_err), .ev_rx_dma_err(rx_dma_err), .ev_rx_drop_filter(rx_drop_filter),
     .ev_rx_drop_nodesc(rx_drop_nodesc), .cnt_rx_drop_mac(cnt_rx_drop_mac),
-    .cnt_rx_drop_fifo(cnt_rx_drop_fifo),
+    .cnt_rx_drop_fifo(cnt_rx_drop_fifo), .cnt_tx_underflow(cnt_tx_underflow),
+    .cnt_tx_abort(cnt_tx_abort), .ev_dma_resp_err(tx_resp_err || rx_resp_err),
     .mdc(mdc), .mdio_o(mdio_o), .mdio_oe(mdio_oe), .mdio_i(mdio_i)
 );
 
@@ -349,7 +355,15 @@ nic_rx #(.ADDR_WIDTH(ADDR_WIDTH)) rx (
     .stat_dma_err(rx_dma_err), .halted(rx_halted)
 );
 
-// ---------------- rx_clk event counters ----------------
+// ---------------- tx_clk and rx_clk event counters ----------------
+cdc_count #(.WIDTH(STAT_WIDTH)) cnt_uf (
+    .src_clk(tx_clk), .src_rst(1'b0), .src_inc(s_tx_uf),
+    .dst_clk(clk), .dst_count(cnt_tx_underflow)
+);
+cdc_count #(.WIDTH(STAT_WIDTH)) cnt_abort (
+    .src_clk(tx_clk), .src_rst(1'b0), .src_inc(s_tx_abort),
+    .dst_clk(clk), .dst_count(cnt_tx_abort)
+);
 cdc_count #(.WIDTH(STAT_WIDTH)) cnt_mac (
     .src_clk(rx_clk), .src_rst(1'b0),
     .src_inc(rx_err_fcs || rx_err_runt || rx_err_oversize || rx_err_rxer || rx_err_preamble ||
@@ -361,10 +375,10 @@ cdc_count #(.WIDTH(STAT_WIDTH)) cnt_fifo (
     .dst_clk(clk), .dst_count(cnt_rx_drop_fifo)
 );
 
-// Responses are always OKAY from the host models; an error response is not reported (yet).
+// Response codes are not looked at yet (tx_resp_err/rx_resp_err above are tied off).
 wire unused_ok = &{1'b0, m_axi_rresp, m_axi_bresp, tx_halted, rx_halted, txs_info[23:17],
                    txi_wr_ptr_unused, txi_empty_unused, rxf_wr_ptr_unused, rxf_empty_unused,
-                   rxi_wr_ptr_unused, rxi_empty_unused, s_tx_frame, s_tx_len, s_tx_uf, s_tx_abort,
+                   rxi_wr_ptr_unused, rxi_empty_unused, s_tx_frame, s_tx_len,
                    s_rx_frame, s_rx_len, mac_tx_count, mac_rx_count};
 
 endmodule

@@ -93,6 +93,9 @@ module nic_csr #(
     input  wire        ev_rx_drop_nodesc,
     input  wire [STAT_WIDTH-1:0] cnt_rx_drop_mac,  // counted in rx_clk, synchronised
     input  wire [STAT_WIDTH-1:0] cnt_rx_drop_fifo,
+    input  wire [STAT_WIDTH-1:0] cnt_tx_underflow, // counted in tx_clk, synchronised
+    input  wire [STAT_WIDTH-1:0] cnt_tx_abort,
+    input  wire        ev_dma_resp_err,  // a DMA read or write answered SLVERR/DECERR
 
     // MDIO
     output wire        mdc,
@@ -348,7 +351,7 @@ end
 
 // ---------------- statistics ----------------
 wire [STAT_WIDTH-1:0] c_tx_frames, c_tx_bytes, c_rx_frames, c_rx_bytes, c_drop_filter, c_drop_nodesc,
-            c_tx_desc_err, c_rx_desc_err, c_dma_err;
+            c_tx_desc_err, c_rx_desc_err, c_dma_err, c_dma_resp_err;
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s0 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(1'b1), .count(c_tx_frames));
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(14)) s1 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(ev_tx_len), .count(c_tx_bytes));
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s2 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(1'b1), .count(c_rx_frames));
@@ -358,14 +361,18 @@ stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s5 (.clk(clk), .rst(rst_all),
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s6 (.clk(clk), .rst(rst_all), .inc(ev_tx_desc_err), .inc_value(1'b1), .count(c_tx_desc_err));
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s7 (.clk(clk), .rst(rst_all), .inc(ev_rx_desc_err), .inc_value(1'b1), .count(c_rx_desc_err));
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s8 (.clk(clk), .rst(rst_all), .inc(ev_tx_dma_err || ev_rx_dma_err), .inc_value(1'b1), .count(c_dma_err));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s9 (.clk(clk), .rst(rst_all), .inc(ev_dma_resp_err), .inc_value(1'b1), .count(c_dma_resp_err));
 
-// The rx_clk counters are not reset by a soft reset (their domain is): report differences from
-// their value at the last reset, so that every counter reads 0 after CTRL.RESET.
-reg [STAT_WIDTH-1:0] base_drop_mac, base_drop_fifo;
+// The rx_clk and tx_clk counters are not reset by a soft reset (their domains are, but a stopped
+// PHY clock would hold them): report differences from their value at the last reset, so that
+// every counter reads 0 after CTRL.RESET.
+reg [STAT_WIDTH-1:0] base_drop_mac, base_drop_fifo, base_tx_uf, base_tx_abort;
 always @(posedge clk) begin
     if (rst_all) begin
         base_drop_mac <= cnt_rx_drop_mac;
         base_drop_fifo <= cnt_rx_drop_fifo;
+        base_tx_uf <= cnt_tx_underflow;
+        base_tx_abort <= cnt_tx_abort;
     end
 end
 
@@ -435,6 +442,9 @@ always @* begin
     REG_STAT_TX_DESC_ERR: rd_val = stat32(c_tx_desc_err);
     REG_STAT_RX_DESC_ERR: rd_val = stat32(c_rx_desc_err);
     REG_STAT_DMA_ERR:     rd_val = stat32(c_dma_err);
+    REG_STAT_DMA_RESP_ERR: rd_val = stat32(c_dma_resp_err);
+    REG_STAT_TX_UNDERFLOW: rd_val = stat32(cnt_tx_underflow - base_tx_uf);
+    REG_STAT_TX_ABORT:    rd_val = stat32(cnt_tx_abort - base_tx_abort);
     default:              rd_val = 32'd0;
     endcase
 end
