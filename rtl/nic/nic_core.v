@@ -269,6 +269,44 @@ nic_tx_ser tx_ser (
 );
 
 // ---------------- MAC ----------------
+// MAX_LEN into rx_clk. A multi-bit value cannot go through per-bit synchronisers (bits that
+// change together could be sampled from two different values), so it crosses by handshake:
+// whenever the last transfer has been acknowledged, the core loads cfg_max_len into a hold
+// register and flips ml_req; rx_clk copies the hold register when it sees the synchronised
+// ml_req flip - the hold register has then been stable for two rx_clk edges and stays so
+// until rx_clk's acknowledge (ml_ack) comes back. A new MAX_LEN reaches rx_clk within about
+// 3 core + 3 rx_clk cycles. The toggles recover by themselves from resets of either side (a
+// side that differs re-sends or re-acknowledges), and a stopped rx_clk only delays the copy.
+reg  [13:0] ml_hold = 14'd0;
+reg         ml_req = 1'b0;
+reg  [13:0] ml_rx = 14'd0;
+reg         ml_ack = 1'b0;
+wire        ml_ack_core, ml_req_rx;
+cdc_sync #(.WIDTH(1)) ml_ack_sync (.clk(clk), .d(ml_ack), .q(ml_ack_core));
+cdc_sync #(.WIDTH(1)) ml_req_sync (.clk(rx_clk), .d(ml_req), .q(ml_req_rx));
+always @(posedge clk) begin
+    if (ml_req == ml_ack_core) begin
+        ml_hold <= cfg_max_len;
+        ml_req <= !ml_req;
+    end
+end
+always @(posedge rx_clk) begin
+    if (ml_req_rx != ml_ack) begin
+        ml_rx <= ml_hold;
+        ml_ack <= ml_req_rx;
+    end
+end
+// The MAC compares its byte count with cfg_rx_max_len for equality on every byte, so the limit
+// only changes while no frame is arriving (gmii_rx_dv low; the MAC's own input register is
+// then low too at its next edge, which ends any frame without looking at the limit). The +4
+// (the FCS, counted by the MAC) is registered here so that the MAC's compare starts at a
+// flip-flop.
+reg  [15:0] cfg_rx_max_len = 16'd1518;
+always @(posedge rx_clk) begin
+    if (!gmii_rx_dv)
+        cfg_rx_max_len <= {2'b00, ml_rx} + 16'd4;
+end
+
 wire [7:0]  mac_rx_tdata;
 wire        mac_rx_tvalid, mac_rx_tlast, mac_rx_tuser;
 wire        rx_err_fcs, rx_err_runt, rx_err_oversize, rx_err_rxer, rx_err_preamble, rx_err_short;
@@ -285,7 +323,7 @@ eth_mac #(.STATS_ENABLE(0)) mac (
     .m_axis_rx_tlast(mac_rx_tlast), .m_axis_rx_tuser(mac_rx_tuser),
     .gmii_txd(gmii_txd), .gmii_tx_en(gmii_tx_en), .gmii_tx_er(gmii_tx_er),
     .gmii_rxd(gmii_rxd), .gmii_rx_dv(gmii_rx_dv), .gmii_rx_er(gmii_rx_er),
-    .cfg_ifg(8'd12), .cfg_rx_max_len({2'b00, cfg_max_len} + 16'd4),
+    .cfg_ifg(8'd12), .cfg_rx_max_len(cfg_rx_max_len),
     .stat_tx_frame(s_tx_frame), .stat_tx_len(s_tx_len), .stat_tx_err_underflow(s_tx_uf),
     .stat_tx_err_abort(s_tx_abort), .stat_rx_frame(s_rx_frame), .stat_rx_len(s_rx_len),
     .stat_rx_err_fcs(rx_err_fcs), .stat_rx_err_runt(rx_err_runt),

@@ -161,6 +161,46 @@ TEST(NicCsr, NoUnpostedDescriptorProcessed) {
     expect_clean_bus(h);
 }
 
+// MAX_LEN crosses to the MAC's rx_clk through a handshake and applies between frames: after a
+// change, the next frames are judged by the new limit (IEEE 802.3 clause 4.2.4.2.1: a frame longer
+// than the maximum is not passed on; here MAX_LEN bytes without FCS are the maximum).
+TEST(NicCsr, MaxLenChangeAppliesToNextFrames) {
+    NicConfig cfg;
+    cfg.rx_ppm = -100;                                 // rx_clk not in step with the core
+    NicHarness h(cfg);
+    RingDriver d(h);
+    d.init(16, 16);
+    d.post_rx(15);
+    std::mt19937_64 rng(1514);
+    std::vector<std::vector<uint8_t>> want;
+    auto send = [&](size_t len, bool kept) {
+        auto f = plain_frame(len, rng);
+        h.send_line(f);
+        if (kept) want.push_back(f);
+        ASSERT_TRUE(h.run_until([&] { return h.line_rx_pending() == 0; }, 100000));
+        h.run(300);
+    };
+    send(200, true);
+    EXPECT_EQ(h.rd(R::kStatRxDropMac), 0u);
+    h.wr(R::kMaxLen, 100);
+    h.run(50);                                         // the handshake: a few cycles each side
+    send(200, false);
+    EXPECT_EQ(h.rd(R::kStatRxDropMac), 1u);
+    send(100, true);                                   // exactly MAX_LEN: kept
+    send(101, false);
+    EXPECT_EQ(h.rd(R::kStatRxDropMac), 2u);
+    h.wr(R::kMaxLen, 1514);
+    h.run(50);
+    send(1514, true);
+    send(1515, false);
+    EXPECT_EQ(h.rd(R::kStatRxDropMac), 3u);
+    h.run(5000);
+    std::vector<std::vector<uint8_t>> got;
+    for (auto& c : d.poll_rx()) got.push_back(c.data);
+    EXPECT_EQ(got, want);
+    expect_clean_bus(h);
+}
+
 // MAC transmit error counters (tx_clk, crossed in Gray code): STAT_TX_UNDERFLOW and
 // STAT_TX_ABORT read 0 through normal traffic - the serialiser starts a frame only when it is
 // whole in the FIFO, and the core never sets tuser - and STAT_DMA_RESP_ERR with an all-OKAY host.
