@@ -11,11 +11,18 @@
 //
 // Clock domains: clk (core: registers and DMA), tx_clk and rx_clk (the MAC's, 125 MHz for
 // 1 Gb/s). Data crosses in the asynchronous FIFOs (Gray pointers), events in Gray counters
-// (cdc_count), levels in two-flip-flop synchronisers (cdc_sync). Two configuration values are
-// used in the MAC domains without a synchroniser because they are static while traffic runs:
-// the maximum frame length (set before CTRL.RX_EN) and the inter-frame gap (a constant).
-// Resets: rst is the core reset; tx_clk and rx_clk get it, and the soft reset, through
-// synchronisers (every domain sees at least 14 cycles of it).
+// (cdc_count), levels in two-flip-flop synchronisers (cdc_sync). MAX_LEN, a 14-bit value,
+// reaches rx_clk through a toggle handshake (a hold register that is stable whenever the
+// synchronised toggle says it may be sampled) and is applied between frames. The inter-frame
+// gap is a constant.
+// Resets: rst is the core reset; core_rst (rst or the soft reset, a register in clk) is applied
+// to tx_clk and rx_clk through reset synchronisers that assert asynchronously and deassert
+// after two edges of their own clock, and the asynchronous FIFOs reset their pointers and
+// pointer synchronisers asynchronously on both sides (Cummings, SNUG 2002). So a domain whose
+// clock is stopped (PHY powered down or unplugged) is reset the moment core_rst rises and
+// stays in reset until its clock comes back: the two sides of every FIFO agree (both empty)
+// and no stale frame is delivered. The soft reset waits for the MAC to finish the frame on the
+// line, or gives up after a bounded time if tx_clk is stopped (nic_csr).
 //
 // Host memory formats (little-endian; generated table in docs/registers.md, constants in
 // driver/nic_regs.h, both from rtl/nic/nic_regs.json):
@@ -113,12 +120,56 @@ module nic_core #(
 );
 
 // ---------------- resets ----------------
+// core_rst, tx_rst and rx_rst are used both as asynchronous resets (FIFO pointers, reset
+// synchronisers) and as synchronous ones (everything else in their domain): each is a flip-flop
+// output deasserted synchronously to its domain's clock, so either use is safe.
+/* verilator lint_off SYNCASYNCNET */
 wire soft_rst;
-reg  core_rst;
+reg  core_rst = 1'b1;
 always @(posedge clk) core_rst <= rst || soft_rst;
-wire tx_rst, rx_rst;
-cdc_sync #(.WIDTH(1), .INIT(1'b1)) tx_rst_sync (.clk(tx_clk), .d(core_rst), .q(tx_rst));
-cdc_sync #(.WIDTH(1), .INIT(1'b1)) rx_rst_sync (.clk(rx_clk), .d(core_rst), .q(rx_rst));
+
+// Reset synchronisers: asynchronous assertion (a stopped clock's domain is reset at once),
+// synchronous deassertion after two edges of the domain's own clock (no recovery/removal
+// hazard). core_rst is a flip-flop output, so the asynchronous input never glitches.
+(* ASYNC_REG = "TRUE" *) reg [1:0] tx_rst_sync = 2'b11;
+(* ASYNC_REG = "TRUE" *) reg [1:0] rx_rst_sync = 2'b11;
+always @(posedge tx_clk or posedge core_rst) begin
+    if (core_rst)
+        tx_rst_sync <= 2'b11;
+    else
+        tx_rst_sync <= {tx_rst_sync[0], 1'b0};
+end
+always @(posedge rx_clk or posedge core_rst) begin
+    if (core_rst)
+        rx_rst_sync <= 2'b11;
+    else
+        rx_rst_sync <= {rx_rst_sync[0], 1'b0};
+end
+wire tx_rst = tx_rst_sync[1];
+wire rx_rst = rx_rst_sync[1];
+/* verilator lint_on SYNCASYNCNET */
+
+wire drain_req, drain_done;     // soft reset, drain step: see the MAC section
+
+// No DMA transfer outstanding (counted on the AXI4 master port): the soft reset may only cut
+// the engines off when it abandons no burst (ARM IHI 0022E A3.2.1, A3.3.1). Counts bursts
+// accepted (AR, AW, last W) against their answers (last R, B).
+reg [8:0] dma_rd_out, dma_aw_out, dma_w_out;
+wire dma_b = m_axi_bvalid && m_axi_bready;
+always @(posedge clk) begin
+    if (rst) begin
+        dma_rd_out <= 9'd0;
+        dma_aw_out <= 9'd0;
+        dma_w_out <= 9'd0;
+    end else begin
+        dma_rd_out <= dma_rd_out + {8'd0, m_axi_arvalid && m_axi_arready}
+                                 - {8'd0, m_axi_rvalid && m_axi_rready && m_axi_rlast};
+        dma_aw_out <= dma_aw_out + {8'd0, m_axi_awvalid && m_axi_awready} - {8'd0, dma_b};
+        dma_w_out <= dma_w_out + {8'd0, m_axi_wvalid && m_axi_wready && m_axi_wlast} - {8'd0, dma_b};
+    end
+end
+wire dma_quiet = dma_rd_out == 9'd0 && dma_aw_out == 9'd0 && dma_w_out == 9'd0 &&
+                 !m_axi_arvalid && !m_axi_awvalid && !m_axi_wvalid;
 
 wire link_up;
 cdc_sync #(.WIDTH(1)) link_sync (.clk(clk), .d(phy_link), .q(link_up));
@@ -158,7 +209,8 @@ nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH)) csr (
     .cfg_tx_size(cfg_tx_size), .cfg_tx_prod(cfg_tx_prod), .cfg_rx_ring(cfg_rx_ring),
     .cfg_rx_cpl(cfg_rx_cpl), .cfg_rx_size(cfg_rx_size), .cfg_rx_prod(cfg_rx_prod),
     .link_up(link_up), .tx_cons(tx_cons), .rx_cons(rx_cons), .tx_idle(tx_idle), .rx_idle(rx_idle),
-    .tx_fifo_empty(tx_fifo_empty),
+    .tx_fifo_empty(tx_fifo_empty), .dma_quiet(dma_quiet), .drain_req(drain_req),
+    .drain_done(drain_done),
     .ev_tx_cpl(tx_cpl), .ev_tx_frame(tx_frame), .ev_tx_len(tx_len), .ev_tx_desc_err(tx_desc_err),
     .ev_tx_dma_err(tx_dma_err), .ev_rx_cpl(rx_cpl), .ev_rx_frame(rx_frame), .ev_rx_len(rx_len),
     .ev_rx_desc_err(rx_desc_err), .ev_rx_dma_err(rx_dma_err), .ev_rx_drop_filter(rx_drop_filter),
@@ -331,6 +383,26 @@ eth_mac #(.STATS_ENABLE(0)) mac (
     .stat_rx_err_preamble(rx_err_preamble), .stat_rx_err_short(rx_err_short),
     .stat_tx_count(mac_tx_count), .stat_rx_count(mac_rx_count)
 );
+
+// Soft reset, drain step (nic_csr): the tx_clk domain reports that no byte of a frame is left
+// in the serialiser or the MAC. The level covers a frame from its first word in the FIFO's
+// output register (txs_data_valid: the serialiser does not start until info and data are here,
+// and the data word is held until its last byte is taken) through the MAC waiting out the IFG
+// (mac_tx_tvalid), to the last FCS byte (gmii_tx_en). drain_req is raised only after the core
+// saw the TX FIFO empty, that is after the tx_clk side loaded the last word, so the level is
+// already up when drain_req arrives. The IFG after the frame needs no wait: the MAC comes out
+// of reset counting a full gap before its next preamble.
+wire drain_req_tx;
+reg  tx_drained;
+wire tx_line_busy = txs_data_valid || txs_info_valid || mac_tx_tvalid || gmii_tx_en;
+cdc_sync #(.WIDTH(1)) drain_req_sync (.clk(tx_clk), .d(drain_req), .q(drain_req_tx));
+always @(posedge tx_clk or posedge tx_rst) begin
+    if (tx_rst)
+        tx_drained <= 1'b0;
+    else
+        tx_drained <= drain_req_tx && !tx_line_busy;
+end
+cdc_sync #(.WIDTH(1)) drain_done_sync (.clk(clk), .d(tx_drained), .q(drain_done));
 
 // ---------------- RX ----------------
 wire        rxf_wr_en, rxf_commit, rxf_rollback, rxi_wr_en, rx_drop_fifo_pulse;

@@ -15,17 +15,36 @@
 // IRQ_MOD_PKTS completions are pending, or IRQ_MOD_TIMER cycles after the first of them, and
 // stays up until the driver has cleared both TX and RX causes (which restarts moderation).
 //
-// Soft reset (CTRL.RESET): the engines are stopped at a frame boundary, every DMA transfer is
-// allowed to finish and the TX FIFO to drain, so the AXI master never abandons a burst and the
-// MAC never cuts a frame; then soft_rst is high for 16 cycles. It resets everything but this
-// block's AXI4-Lite state machine and the DMA window.
+// Rings: SIZE takes 16..4096 and PROD indexes below SIZE; a write that breaks either rule is
+// refused whole (the register keeps its value), so the engines never see PROD >= SIZE and never
+// take a descriptor the driver did not post. A SIZE write that would leave PROD or CONS at or
+// above the new SIZE is refused too (shrink a ring only after a reset, when both are 0).
+//
+// Soft reset (CTRL.RESET), in three steps:
+//   1. the engines are stopped at a frame boundary and wait until every DMA transfer has ended
+//      and the TX FIFO is empty (tx_idle, rx_idle, tx_fifo_empty);
+//   2. drain: drain_req asks the tx_clk domain whether the serialiser and the MAC still hold
+//      bytes of a frame (its last FIFO word, padding to 60 bytes, FCS, IFG: at most
+//      12 + 8 + 60 + 4 tx_clk cycles plus the MAC pipeline) and waits for drain_done, so that
+//      the MAC never cuts a frame on the line, whatever the ratio of the core clock to tx_clk;
+//   3. soft_rst is high for 16 cycles. It resets everything but this block's AXI4-Lite state
+//      machine and the DMA window.
+// A stopped PHY clock (PHY powered down, cable out) keeps the TX FIFO full or drain_done low
+// for ever, so steps 1 and 2 give up DRAIN_TIMEOUT core cycles after the request - but only
+// while dma_quiet says no AXI transfer is outstanding (ARM IHI 0022E A3.2.1: a burst is never
+// abandoned). With running clocks draining takes at most the 4 KB TX FIFO plus one frame at
+// 1 Gb/s, about 45 us: DRAIN_TIMEOUT = 2^16 is longer than that at any core clock up to
+// 1.4 GHz. The reset then completes within DRAIN_TIMEOUT + 17 cycles of the request, provided
+// the host answers the DMA transfers already issued.
 module nic_csr #(
     // Host (DMA) address bits kept in the address registers (window, rings), 13..64. The
     // register map does not change: bits at and above ADDR_WIDTH read as 0 and ignore writes.
     parameter ADDR_WIDTH = 64,
     // Bits of the statistics counters (STAT_* registers), 14..32: they wrap at 2^STAT_WIDTH and
     // read with the bits above as 0. 32 is the full register; a small FPGA saves the rest.
-    parameter STAT_WIDTH = 32
+    parameter STAT_WIDTH = 32,
+    // Core cycles after CTRL.RESET at which the reset stops waiting for the MAC (above).
+    parameter DRAIN_TIMEOUT = 65536
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -77,6 +96,9 @@ module nic_csr #(
     input  wire        tx_idle,
     input  wire        rx_idle,
     input  wire        tx_fifo_empty,
+    input  wire        dma_quiet,        // no AXI transfer issued and not yet answered
+    output reg         drain_req,        // soft reset, step 2 (to the tx_clk domain)
+    input  wire        drain_done,       // tx_clk domain: nothing of a frame left (synchronised)
 
     // events
     input  wire        ev_tx_cpl,
@@ -162,26 +184,41 @@ endfunction
 localparam [ADDR_WIDTH-1:0] ALIGN8 = {{(ADDR_WIDTH-3){1'b1}}, 3'b000};
 
 // ---------------- soft reset sequencer ----------------
-reg        rst_req;
-reg [5:0]  rst_cnt;        // 48..17: the MAC finishes the frame it holds; 16..1: reset
-assign soft_rst = rst_cnt != 6'd0 && rst_cnt <= 6'd16;
+localparam TW = $clog2(DRAIN_TIMEOUT + 1);
+localparam [TW-1:0] TIMEOUT = DRAIN_TIMEOUT[TW-1:0];
+
+reg          rst_req;
+reg  [4:0]   rst_cnt;      // 16..1: soft_rst
+reg  [TW-1:0] rst_wait;    // core cycles since the request, saturating at TIMEOUT
+wire         timed_out = rst_wait == TIMEOUT && dma_quiet;
+assign soft_rst = rst_cnt != 5'd0;
 wire rst_all = rst || soft_rst;
 
 always @(posedge clk) begin
     if (rst) begin
         rst_req <= 1'b0;
-        rst_cnt <= 6'd0;
+        rst_cnt <= 5'd0;
+        rst_wait <= {TW{1'b0}};
+        drain_req <= 1'b0;
     end else begin
         if (do_write && wa == REG_CTRL && w_strb[0] && w_data[CTRL_RESET_LSB])
             rst_req <= 1'b1;
-        // The TX FIFO looks empty once its last word is in the serialiser: at most 8 bytes, the
-        // FCS and the MAC's pipeline are still to go, well inside the 32 cycles of drain.
-        if (rst_req && tx_idle && rx_idle && tx_fifo_empty && rst_cnt == 6'd0)
-            rst_cnt <= 6'd48;
-        else if (rst_cnt != 6'd0)
-            rst_cnt <= rst_cnt - 6'd1;
-        if (rst_cnt == 6'd1)
-            rst_req <= 1'b0;
+        if (rst_req && rst_cnt == 5'd0 && rst_wait != TIMEOUT)
+            rst_wait <= rst_wait + 1'b1;
+        if (rst_req && rst_cnt == 5'd0) begin
+            if (!drain_req && tx_idle && rx_idle && tx_fifo_empty)
+                drain_req <= 1'b1;
+            if ((drain_req && drain_done) || timed_out) begin
+                drain_req <= 1'b0;
+                rst_cnt <= 5'd16;
+            end
+        end else if (rst_cnt != 5'd0) begin
+            rst_cnt <= rst_cnt - 5'd1;
+            if (rst_cnt == 5'd1) begin
+                rst_req <= 1'b0;
+                rst_wait <= {TW{1'b0}};
+            end
+        end
     end
 end
 
