@@ -323,12 +323,13 @@ nic_tx_ser tx_ser (
 // ---------------- MAC ----------------
 // MAX_LEN into rx_clk. A multi-bit value cannot go through per-bit synchronisers (bits that
 // change together could be sampled from two different values), so it crosses by handshake:
-// whenever the last transfer has been acknowledged, the core loads cfg_max_len into a hold
-// register and flips ml_req; rx_clk copies the hold register when it sees the synchronised
-// ml_req flip - the hold register has then been stable for two rx_clk edges and stays so
-// until rx_clk's acknowledge (ml_ack) comes back. A new MAX_LEN reaches rx_clk within about
-// 3 core + 3 rx_clk cycles. The toggles recover by themselves from resets of either side (a
-// side that differs re-sends or re-acknowledges), and a stopped rx_clk only delays the copy.
+// when the last transfer has been acknowledged and cfg_max_len differs from the hold register,
+// the core loads the hold register and flips ml_req; rx_clk copies the hold register when it
+// sees the synchronised ml_req flip - the hold register has then been stable for two rx_clk
+// edges and stays so until rx_clk's acknowledge (ml_ack) comes back. A new MAX_LEN reaches
+// rx_clk within about 3 core + 3 rx_clk cycles of the write. These registers are not reset, so
+// the two toggles never disagree because one side was reset and the other not; a stopped
+// rx_clk only delays the copy.
 reg  [13:0] ml_hold = 14'd0;
 reg         ml_req = 1'b0;
 reg  [13:0] ml_rx = 14'd0;
@@ -336,8 +337,10 @@ reg         ml_ack = 1'b0;
 wire        ml_ack_core, ml_req_rx;
 cdc_sync #(.WIDTH(1)) ml_ack_sync (.clk(clk), .d(ml_ack), .q(ml_ack_core));
 cdc_sync #(.WIDTH(1)) ml_req_sync (.clk(rx_clk), .d(ml_req), .q(ml_req_rx));
+// Only a changed value is sent: a handshake running for ever would keep the model from ever
+// reaching a fixed point (NicHarness::skip_idle) and toggle flip-flops for nothing.
 always @(posedge clk) begin
-    if (ml_req == ml_ack_core) begin
+    if (ml_req == ml_ack_core && ml_hold != cfg_max_len) begin
         ml_hold <= cfg_max_len;
         ml_req <= !ml_req;
     end
