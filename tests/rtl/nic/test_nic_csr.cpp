@@ -201,6 +201,21 @@ TEST(NicCsr, MaxLenChangeAppliesToNextFrames) {
     expect_clean_bus(h);
 }
 
+// The MAX_LEN handshake moves only when MAX_LEN changes: an idle NIC is a fixed point of the
+// model (every flip-flop unchanged from cycle to cycle), which NicHarness::skip_idle and the
+// co-simulation rely on to skip idle time.
+TEST(NicCsr, IdleNicIsAFixedPointAfterMaxLenChange) {
+    NicConfig cfg;
+    cfg.in_phase = true;
+    NicHarness h(cfg);
+    RingDriver d(h);
+    d.init(16, 16);
+    h.wr(R::kMaxLen, 9000);
+    h.run(200);
+    EXPECT_GT(h.skip_idle(10000), 1u);
+    EXPECT_EQ(h.rd(R::kMaxLen), 9000u);
+}
+
 // MAC transmit error counters (tx_clk, crossed in Gray code): STAT_TX_UNDERFLOW and
 // STAT_TX_ABORT read 0 through normal traffic - the serialiser starts a frame only when it is
 // whole in the FIFO, and the core never sets tuser - and STAT_DMA_RESP_ERR with an all-OKAY host.
