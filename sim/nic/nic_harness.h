@@ -110,8 +110,6 @@ public:
     // it is started again, its first edge one period later. Not with in_phase (throws).
     void set_tx_clk_running(bool on) { set_clock_running(1, on); }
     void set_rx_clk_running(bool on) { set_clock_running(2, on); }
-    // Forget the line symbols not yet sent to the PHY (a far end that stopped talking).
-    void clear_line_rx() { rx_q_.clear(); timed_.clear(); }
 
     // PHY controls.
     void set_link(bool up);
