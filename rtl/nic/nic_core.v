@@ -152,23 +152,27 @@ wire rx_rst = rx_rst_sync[1];
 wire drain_req, drain_done;     // soft reset, drain step: see the MAC section
 
 // No DMA transfer outstanding (counted on the AXI4 master port): the soft reset may only cut
-// the engines off when it abandons no burst (ARM IHI 0022E A3.2.1, A3.3.1). Counts bursts
-// accepted (AR, AW, last W) against their answers (last R, B).
-reg [8:0] dma_rd_out, dma_aw_out, dma_w_out;
-wire dma_b = m_axi_bvalid && m_axi_bready;
+// the engines off when it abandons no burst (ARM IHI 0022E A3.2.1, A3.3.1). Counts read bursts
+// accepted (AR) against their last R beat, write bursts (AW) against their B; neither engine
+// offers W beats before their AW (nic_tx raises both together), and beats on their way show
+// as WVALID. Eight bits, as the engines' own counts.
+reg [7:0] dma_rd_out, dma_wr_out;
+wire dma_ar = m_axi_arvalid && m_axi_arready;
+wire dma_r  = m_axi_rvalid && m_axi_rready && m_axi_rlast;
+wire dma_aw = m_axi_awvalid && m_axi_awready;
+wire dma_b  = m_axi_bvalid && m_axi_bready;
 always @(posedge clk) begin
     if (rst) begin
-        dma_rd_out <= 9'd0;
-        dma_aw_out <= 9'd0;
-        dma_w_out <= 9'd0;
+        dma_rd_out <= 8'd0;
+        dma_wr_out <= 8'd0;
     end else begin
-        dma_rd_out <= dma_rd_out + {8'd0, m_axi_arvalid && m_axi_arready}
-                                 - {8'd0, m_axi_rvalid && m_axi_rready && m_axi_rlast};
-        dma_aw_out <= dma_aw_out + {8'd0, m_axi_awvalid && m_axi_awready} - {8'd0, dma_b};
-        dma_w_out <= dma_w_out + {8'd0, m_axi_wvalid && m_axi_wready && m_axi_wlast} - {8'd0, dma_b};
+        if (dma_ar != dma_r)
+            dma_rd_out <= dma_ar ? dma_rd_out + 8'd1 : dma_rd_out - 8'd1;
+        if (dma_aw != dma_b)
+            dma_wr_out <= dma_aw ? dma_wr_out + 8'd1 : dma_wr_out - 8'd1;
     end
 end
-wire dma_quiet = dma_rd_out == 9'd0 && dma_aw_out == 9'd0 && dma_w_out == 9'd0 &&
+wire dma_quiet = dma_rd_out == 8'd0 && dma_wr_out == 8'd0 &&
                  !m_axi_arvalid && !m_axi_awvalid && !m_axi_wvalid;
 
 wire link_up;

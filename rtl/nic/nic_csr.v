@@ -233,6 +233,8 @@ assign cfg_rx_en = ctrl_en[1] && !rst_req;
 
 // Ring SIZE and PROD writes: the strobed bytes merged into the register (bits above it must be
 // 0: 8192 is not 0), then the register map's range rules; a refused write changes nothing.
+// The range tests are bitwise rather than comparisons with constants, which synthesis would
+// build from carry chains.
 wire [31:0] tx_size_m = merge({19'd0, cfg_tx_size}, w_data, w_strb);
 wire [31:0] rx_size_m = merge({19'd0, cfg_rx_size}, w_data, w_strb);
 wire [31:0] tx_prod_m = merge({20'd0, cfg_tx_prod}, w_data, w_strb);
@@ -241,12 +243,19 @@ wire [12:0] tx_size_w = tx_size_m[12:0];
 wire [12:0] rx_size_w = rx_size_m[12:0];
 wire [11:0] tx_prod_w = tx_prod_m[11:0];
 wire [11:0] rx_prod_w = rx_prod_m[11:0];
-wire tx_size_ok = tx_size_m >= 32'd16 && tx_size_m <= 32'd4096 &&
-                  {1'b0, cfg_tx_prod} < tx_size_w && {1'b0, tx_cons} < tx_size_w;
-wire rx_size_ok = rx_size_m >= 32'd16 && rx_size_m <= 32'd4096 &&
-                  {1'b0, cfg_rx_prod} < rx_size_w && {1'b0, rx_cons} < rx_size_w;
-wire tx_prod_ok = tx_prod_m < {19'd0, cfg_tx_size};
-wire rx_prod_ok = rx_prod_m < {19'd0, cfg_rx_size};
+
+// 16 <= m <= 4096
+function size_in_range(input [31:0] m);
+    size_in_range = !(|m[31:13]) && (m[12] ? !(|m[11:0]) : |m[11:4]);
+endfunction
+
+// A 4096-entry ring holds every 12-bit index; below that PROD and CONS must be under SIZE.
+wire tx_size_ok = size_in_range(tx_size_m) &&
+                  (tx_size_m[12] || (cfg_tx_prod < tx_size_m[11:0] && tx_cons < tx_size_m[11:0]));
+wire rx_size_ok = size_in_range(rx_size_m) &&
+                  (rx_size_m[12] || (cfg_rx_prod < rx_size_m[11:0] && rx_cons < rx_size_m[11:0]));
+wire tx_prod_ok = !(|tx_prod_m[31:12]) && (cfg_tx_size[12] || tx_prod_w < cfg_tx_size[11:0]);
+wire rx_prod_ok = !(|rx_prod_m[31:12]) && (cfg_rx_size[12] || rx_prod_w < cfg_rx_size[11:0]);
 
 wire [31:0] r_mac_lo = cfg_mac[31:0];
 wire [31:0] r_mac_hi = {16'd0, cfg_mac[47:32]};
