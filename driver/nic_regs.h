@@ -33,7 +33,7 @@ constexpr uint32_t kCtrlReset = 0x0;
 namespace ctrl {
 constexpr Field kTxEn{0, 1};  // TX engine fetches descriptors; cleared, it finishes the current frame and stops
 constexpr Field kRxEn{1, 1};  // RX engine takes frames from the FIFO; cleared, frames stay in the FIFO (and overflow into RX_DROP_FIFO)
-constexpr Field kReset{2, 1};  // Write 1: stop both engines at a frame boundary, wait for every DMA transfer to end, then reset the core, MAC and FIFOs (all registers except DMA window return to reset values). Reads 1 until done
+constexpr Field kReset{2, 1};  // Write 1: stop both engines at a frame boundary, wait for every DMA transfer to end and for the MAC to finish the frame on the line, then reset the core, MAC and FIFOs (all registers except DMA window return to reset values). With a stopped PHY clock the wait ends after 65536 core cycles (once no DMA transfer is outstanding) and that MAC domain stays in reset until its clock returns. Reads 1 until done
 }
 
 // Device status (read-only)
@@ -111,7 +111,7 @@ constexpr uint32_t kTxCplLoReset = 0x0;
 constexpr uint32_t kTxCplHi = 0x04C;
 constexpr uint32_t kTxCplHiReset = 0x0;
 
-// Entries in the TX descriptor and completion rings, 16..4096, any value; a write outside that range is ignored (the register keeps its value) (read/write)
+// Entries in the TX descriptor and completion rings, 16..4096, any value; a write outside that range, or of a value at or below TX_PROD or TX_CONS, is ignored (the register keeps its value: shrink a ring after CTRL.RESET, when both are 0) (read/write)
 constexpr uint32_t kTxSize = 0x050;
 constexpr uint32_t kTxSizeReset = 0x10;
 namespace tx_size {
@@ -148,7 +148,7 @@ constexpr uint32_t kRxCplLoReset = 0x0;
 constexpr uint32_t kRxCplHi = 0x06C;
 constexpr uint32_t kRxCplHiReset = 0x0;
 
-// Entries in the RX descriptor and completion rings, 16..4096, any value; a write outside that range is ignored (the register keeps its value) (read/write)
+// Entries in the RX descriptor and completion rings, 16..4096, any value; a write outside that range, or of a value at or below RX_PROD or RX_CONS, is ignored (the register keeps its value: shrink a ring after CTRL.RESET, when both are 0) (read/write)
 constexpr uint32_t kRxSize = 0x070;
 constexpr uint32_t kRxSizeReset = 0x10;
 namespace rx_size {

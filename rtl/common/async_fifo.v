@@ -19,6 +19,13 @@
 //
 // Read side: first-word fall-through, rd_valid/rd_ready as an AXI4-Stream source; one word per
 // cycle sustained. The memory read is synchronous, so it maps to block RAM.
+//
+// Resets: wr_rst and rd_rst are asynchronous, as in Cummings' design: each side's pointers, the
+// read side's valid flag and each side's synchroniser of the other's pointer clear the moment
+// its reset rises, even if that side's clock is stopped. Both resets must come from one reset
+// source, asserted together, each deasserted synchronously to its own clock (a reset
+// synchroniser): then both sides are empty at once and no stale pointer survives in either
+// synchroniser, so a clock that comes back after a reset never reads words from before it.
 module async_fifo #(
     parameter WIDTH = 64,
     parameter ADDR_WIDTH = 9                // DEPTH = 2**ADDR_WIDTH words
@@ -95,7 +102,7 @@ always @(posedge wr_clk) begin
             mem[mem_addr][i*8 +: 8] <= mem_din[i*8 +: 8];
 end
 
-always @(posedge wr_clk) begin
+always @(posedge wr_clk or posedge wr_rst) begin
     if (wr_rst) begin
         wptr <= {(ADDR_WIDTH+1){1'b0}};
         cptr <= {(ADDR_WIDTH+1){1'b0}};
@@ -129,7 +136,7 @@ always @(posedge rd_clk) begin
         rd_data <= mem[rptr[ADDR_WIDTH-1:0]];
 end
 
-always @(posedge rd_clk) begin
+always @(posedge rd_clk or posedge rd_rst) begin
     if (rd_rst) begin
         rptr <= {(ADDR_WIDTH+1){1'b0}};
         rptr_gray <= {(ADDR_WIDTH+1){1'b0}};
@@ -145,8 +152,29 @@ always @(posedge rd_clk) begin
     end
 end
 
-cdc_sync #(.WIDTH(ADDR_WIDTH+1)) sync_w2r (.clk(rd_clk), .d(pptr_gray), .q(wptr_gray_sync));
-cdc_sync #(.WIDTH(ADDR_WIDTH+1)) sync_r2w (.clk(wr_clk), .d(rptr_gray), .q(rptr_gray_sync));
+// Two-flip-flop synchronisers of the Gray pointers, reset with the side that owns them.
+(* ASYNC_REG = "TRUE" *) reg [ADDR_WIDTH:0] w2r_s1, w2r_s2;
+(* ASYNC_REG = "TRUE" *) reg [ADDR_WIDTH:0] r2w_s1, r2w_s2;
+always @(posedge rd_clk or posedge rd_rst) begin
+    if (rd_rst) begin
+        w2r_s1 <= {(ADDR_WIDTH+1){1'b0}};
+        w2r_s2 <= {(ADDR_WIDTH+1){1'b0}};
+    end else begin
+        w2r_s1 <= pptr_gray;
+        w2r_s2 <= w2r_s1;
+    end
+end
+always @(posedge wr_clk or posedge wr_rst) begin
+    if (wr_rst) begin
+        r2w_s1 <= {(ADDR_WIDTH+1){1'b0}};
+        r2w_s2 <= {(ADDR_WIDTH+1){1'b0}};
+    end else begin
+        r2w_s1 <= rptr_gray;
+        r2w_s2 <= r2w_s1;
+    end
+end
+assign wptr_gray_sync = w2r_s2;
+assign rptr_gray_sync = r2w_s2;
 
 endmodule
 

@@ -11,11 +11,18 @@
 //
 // Clock domains: clk (core: registers and DMA), tx_clk and rx_clk (the MAC's, 125 MHz for
 // 1 Gb/s). Data crosses in the asynchronous FIFOs (Gray pointers), events in Gray counters
-// (cdc_count), levels in two-flip-flop synchronisers (cdc_sync). Two configuration values are
-// used in the MAC domains without a synchroniser because they are static while traffic runs:
-// the maximum frame length (set before CTRL.RX_EN) and the inter-frame gap (a constant).
-// Resets: rst is the core reset; tx_clk and rx_clk get it, and the soft reset, through
-// synchronisers (every domain sees at least 14 cycles of it).
+// (cdc_count), levels in two-flip-flop synchronisers (cdc_sync). MAX_LEN, a 14-bit value,
+// reaches rx_clk through a toggle handshake (a hold register that is stable whenever the
+// synchronised toggle says it may be sampled) and is applied between frames. The inter-frame
+// gap is a constant.
+// Resets: rst is the core reset; core_rst (rst or the soft reset, a register in clk) is applied
+// to tx_clk and rx_clk through reset synchronisers that assert asynchronously and deassert
+// after two edges of their own clock, and the asynchronous FIFOs reset their pointers and
+// pointer synchronisers asynchronously on both sides (Cummings, SNUG 2002). So a domain whose
+// clock is stopped (PHY powered down or unplugged) is reset the moment core_rst rises and
+// stays in reset until its clock comes back: the two sides of every FIFO agree (both empty)
+// and no stale frame is delivered. The soft reset waits for the MAC to finish the frame on the
+// line, or gives up after a bounded time if tx_clk is stopped (nic_csr).
 //
 // Host memory formats (little-endian; generated table in docs/registers.md, constants in
 // driver/nic_regs.h, both from rtl/nic/nic_regs.json):
@@ -118,12 +125,60 @@ module nic_core #(
 );
 
 // ---------------- resets ----------------
+// core_rst, tx_rst and rx_rst are used both as asynchronous resets (FIFO pointers, reset
+// synchronisers) and as synchronous ones (everything else in their domain): each is a flip-flop
+// output deasserted synchronously to its domain's clock, so either use is safe.
+/* verilator lint_off SYNCASYNCNET */
 wire soft_rst;
-reg  core_rst;
+reg  core_rst = 1'b1;
 always @(posedge clk) core_rst <= rst || soft_rst;
-wire tx_rst, rx_rst;
-cdc_sync #(.WIDTH(1), .INIT(1'b1)) tx_rst_sync (.clk(tx_clk), .d(core_rst), .q(tx_rst));
-cdc_sync #(.WIDTH(1), .INIT(1'b1)) rx_rst_sync (.clk(rx_clk), .d(core_rst), .q(rx_rst));
+
+// Reset synchronisers: asynchronous assertion (a stopped clock's domain is reset at once),
+// synchronous deassertion after two edges of the domain's own clock (no recovery/removal
+// hazard). core_rst is a flip-flop output, so the asynchronous input never glitches.
+(* ASYNC_REG = "TRUE" *) reg [1:0] tx_rst_sync = 2'b11;
+(* ASYNC_REG = "TRUE" *) reg [1:0] rx_rst_sync = 2'b11;
+always @(posedge tx_clk or posedge core_rst) begin
+    if (core_rst)
+        tx_rst_sync <= 2'b11;
+    else
+        tx_rst_sync <= {tx_rst_sync[0], 1'b0};
+end
+always @(posedge rx_clk or posedge core_rst) begin
+    if (core_rst)
+        rx_rst_sync <= 2'b11;
+    else
+        rx_rst_sync <= {rx_rst_sync[0], 1'b0};
+end
+wire tx_rst = tx_rst_sync[1];
+wire rx_rst = rx_rst_sync[1];
+/* verilator lint_on SYNCASYNCNET */
+
+wire drain_req, drain_done;     // soft reset, drain step: see the MAC section
+
+// No DMA transfer outstanding (counted on the AXI4 master port): the soft reset may only cut
+// the engines off when it abandons no burst (ARM IHI 0022E A3.2.1, A3.3.1). Counts read bursts
+// accepted (AR) against their last R beat, write bursts (AW) against their B; neither engine
+// offers W beats before their AW (nic_tx raises both together), and beats on their way show
+// as WVALID. Eight bits, as the engines' own counts.
+reg [7:0] dma_rd_out, dma_wr_out;
+wire dma_ar = m_axi_arvalid && m_axi_arready;
+wire dma_r  = m_axi_rvalid && m_axi_rready && m_axi_rlast;
+wire dma_aw = m_axi_awvalid && m_axi_awready;
+wire dma_b  = m_axi_bvalid && m_axi_bready;
+always @(posedge clk) begin
+    if (rst) begin
+        dma_rd_out <= 8'd0;
+        dma_wr_out <= 8'd0;
+    end else begin
+        if (dma_ar != dma_r)
+            dma_rd_out <= dma_ar ? dma_rd_out + 8'd1 : dma_rd_out - 8'd1;
+        if (dma_aw != dma_b)
+            dma_wr_out <= dma_aw ? dma_wr_out + 8'd1 : dma_wr_out - 8'd1;
+    end
+end
+wire dma_quiet = dma_rd_out == 8'd0 && dma_wr_out == 8'd0 &&
+                 !m_axi_arvalid && !m_axi_awvalid && !m_axi_wvalid;
 
 wire link_up;
 cdc_sync #(.WIDTH(1)) link_sync (.clk(clk), .d(phy_link), .q(link_up));
@@ -141,7 +196,9 @@ wire        tx_idle, rx_idle, tx_fifo_empty;
 wire        tx_cpl, tx_frame, tx_desc_err, tx_resp_err, tx_dma_err, tx_halted;
 wire        rx_cpl, rx_frame, rx_desc_err, rx_resp_err, rx_dma_err, rx_drop_filter, rx_drop_nodesc, rx_halted;
 wire [13:0] tx_len, rx_len;
-wire [STAT_WIDTH-1:0] cnt_rx_drop_mac, cnt_rx_drop_fifo;
+wire [STAT_WIDTH-1:0] cnt_rx_drop_mac, cnt_rx_drop_fifo, cnt_tx_underflow, cnt_tx_abort;
+// DMA response errors (SLVERR/DECERR, ARM IHI 0022E A3.4.4): nic_tx and nic_rx pulse
+// tx_resp_err / rx_resp_err once per frame whose read or write got one (its ERR_DMA completion).
 
 nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH)) csr (
     .clk(clk), .rst(rst),
@@ -158,12 +215,14 @@ nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH)) csr (
     .cfg_tx_size(cfg_tx_size), .cfg_tx_prod(cfg_tx_prod), .cfg_rx_ring(cfg_rx_ring),
     .cfg_rx_cpl(cfg_rx_cpl), .cfg_rx_size(cfg_rx_size), .cfg_rx_prod(cfg_rx_prod),
     .link_up(link_up), .tx_cons(tx_cons), .rx_cons(rx_cons), .tx_idle(tx_idle), .rx_idle(rx_idle),
-    .tx_fifo_empty(tx_fifo_empty),
+    .tx_fifo_empty(tx_fifo_empty), .dma_quiet(dma_quiet), .drain_req(drain_req),
+    .drain_done(drain_done),
     .ev_tx_cpl(tx_cpl), .ev_tx_frame(tx_frame), .ev_tx_len(tx_len), .ev_tx_desc_err(tx_desc_err),
     .ev_tx_dma_err(tx_dma_err), .ev_rx_cpl(rx_cpl), .ev_rx_frame(rx_frame), .ev_rx_len(rx_len),
     .ev_rx_desc_err(rx_desc_err), .ev_rx_dma_err(rx_dma_err), .ev_rx_drop_filter(rx_drop_filter),
     .ev_rx_drop_nodesc(rx_drop_nodesc), .cnt_rx_drop_mac(cnt_rx_drop_mac),
-    .cnt_rx_drop_fifo(cnt_rx_drop_fifo),
+    .cnt_rx_drop_fifo(cnt_rx_drop_fifo), .cnt_tx_underflow(cnt_tx_underflow),
+    .cnt_tx_abort(cnt_tx_abort), .ev_dma_resp_err(tx_resp_err || rx_resp_err),
     .mdc(mdc), .mdio_o(mdio_o), .mdio_oe(mdio_oe), .mdio_i(mdio_i)
 );
 
@@ -271,6 +330,47 @@ nic_tx_ser tx_ser (
 );
 
 // ---------------- MAC ----------------
+// MAX_LEN into rx_clk. A multi-bit value cannot go through per-bit synchronisers (bits that
+// change together could be sampled from two different values), so it crosses by handshake:
+// when the last transfer has been acknowledged and cfg_max_len differs from the hold register,
+// the core loads the hold register and flips ml_req; rx_clk copies the hold register when it
+// sees the synchronised ml_req flip - the hold register has then been stable for two rx_clk
+// edges and stays so until rx_clk's acknowledge (ml_ack) comes back. A new MAX_LEN reaches
+// rx_clk within about 3 core + 3 rx_clk cycles of the write. These registers are not reset, so
+// the two toggles never disagree because one side was reset and the other not; a stopped
+// rx_clk only delays the copy.
+reg  [13:0] ml_hold = 14'd0;
+reg         ml_req = 1'b0;
+reg  [13:0] ml_rx = 14'd0;
+reg         ml_ack = 1'b0;
+wire        ml_ack_core, ml_req_rx;
+cdc_sync #(.WIDTH(1)) ml_ack_sync (.clk(clk), .d(ml_ack), .q(ml_ack_core));
+cdc_sync #(.WIDTH(1)) ml_req_sync (.clk(rx_clk), .d(ml_req), .q(ml_req_rx));
+// Only a changed value is sent: a handshake running for ever would keep the model from ever
+// reaching a fixed point (NicHarness::skip_idle) and toggle flip-flops for nothing.
+always @(posedge clk) begin
+    if (ml_req == ml_ack_core && ml_hold != cfg_max_len) begin
+        ml_hold <= cfg_max_len;
+        ml_req <= !ml_req;
+    end
+end
+always @(posedge rx_clk) begin
+    if (ml_req_rx != ml_ack) begin
+        ml_rx <= ml_hold;
+        ml_ack <= ml_req_rx;
+    end
+end
+// The MAC compares its byte count with cfg_rx_max_len for equality on every byte, so the limit
+// only changes while no frame is arriving (gmii_rx_dv low; the MAC's own input register is
+// then low too at its next edge, which ends any frame without looking at the limit). The +4
+// (the FCS, counted by the MAC) is registered here so that the MAC's compare starts at a
+// flip-flop.
+reg  [15:0] cfg_rx_max_len = 16'd1518;
+always @(posedge rx_clk) begin
+    if (!gmii_rx_dv)
+        cfg_rx_max_len <= {2'b00, ml_rx} + 16'd4;
+end
+
 wire [7:0]  mac_rx_tdata;
 wire        mac_rx_tvalid, mac_rx_tlast, mac_rx_tuser;
 wire        rx_err_fcs, rx_err_runt, rx_err_oversize, rx_err_rxer, rx_err_preamble, rx_err_short;
@@ -287,7 +387,7 @@ eth_mac #(.STATS_ENABLE(0)) mac (
     .m_axis_rx_tlast(mac_rx_tlast), .m_axis_rx_tuser(mac_rx_tuser),
     .gmii_txd(gmii_txd), .gmii_tx_en(gmii_tx_en), .gmii_tx_er(gmii_tx_er),
     .gmii_rxd(gmii_rxd), .gmii_rx_dv(gmii_rx_dv), .gmii_rx_er(gmii_rx_er),
-    .cfg_ifg(8'd12), .cfg_rx_max_len({2'b00, cfg_max_len} + 16'd4),
+    .cfg_ifg(8'd12), .cfg_rx_max_len(cfg_rx_max_len),
     .stat_tx_frame(s_tx_frame), .stat_tx_len(s_tx_len), .stat_tx_err_underflow(s_tx_uf),
     .stat_tx_err_abort(s_tx_abort), .stat_rx_frame(s_rx_frame), .stat_rx_len(s_rx_len),
     .stat_rx_err_fcs(rx_err_fcs), .stat_rx_err_runt(rx_err_runt),
@@ -295,6 +395,26 @@ eth_mac #(.STATS_ENABLE(0)) mac (
     .stat_rx_err_preamble(rx_err_preamble), .stat_rx_err_short(rx_err_short),
     .stat_tx_count(mac_tx_count), .stat_rx_count(mac_rx_count)
 );
+
+// Soft reset, drain step (nic_csr): the tx_clk domain reports that no byte of a frame is left
+// in the serialiser or the MAC. The level covers a frame from its first word in the FIFO's
+// output register (txs_data_valid: the serialiser does not start until info and data are here,
+// and the data word is held until its last byte is taken) through the MAC waiting out the IFG
+// (mac_tx_tvalid), to the last FCS byte (gmii_tx_en). drain_req is raised only after the core
+// saw the TX FIFO empty, that is after the tx_clk side loaded the last word, so the level is
+// already up when drain_req arrives. The IFG after the frame needs no wait: the MAC comes out
+// of reset counting a full gap before its next preamble.
+wire drain_req_tx;
+reg  tx_drained;
+wire tx_line_busy = txs_data_valid || txs_info_valid || mac_tx_tvalid || gmii_tx_en;
+cdc_sync #(.WIDTH(1)) drain_req_sync (.clk(tx_clk), .d(drain_req), .q(drain_req_tx));
+always @(posedge tx_clk or posedge tx_rst) begin
+    if (tx_rst)
+        tx_drained <= 1'b0;
+    else
+        tx_drained <= drain_req_tx && !tx_line_busy;
+end
+cdc_sync #(.WIDTH(1)) drain_done_sync (.clk(clk), .d(tx_drained), .q(drain_done));
 
 // ---------------- RX ----------------
 wire        rxf_wr_en, rxf_commit, rxf_rollback, rxi_wr_en, rx_drop_fifo_pulse;
@@ -358,7 +478,15 @@ nic_rx #(.ADDR_WIDTH(ADDR_WIDTH), .PIPE(PIPE)) rx (
     .stat_dma_err(rx_dma_err), .halted(rx_halted)
 );
 
-// ---------------- rx_clk event counters ----------------
+// ---------------- tx_clk and rx_clk event counters ----------------
+cdc_count #(.WIDTH(STAT_WIDTH)) cnt_uf (
+    .src_clk(tx_clk), .src_rst(1'b0), .src_inc(s_tx_uf),
+    .dst_clk(clk), .dst_count(cnt_tx_underflow)
+);
+cdc_count #(.WIDTH(STAT_WIDTH)) cnt_abort (
+    .src_clk(tx_clk), .src_rst(1'b0), .src_inc(s_tx_abort),
+    .dst_clk(clk), .dst_count(cnt_tx_abort)
+);
 cdc_count #(.WIDTH(STAT_WIDTH)) cnt_mac (
     .src_clk(rx_clk), .src_rst(1'b0),
     .src_inc(rx_err_fcs || rx_err_runt || rx_err_oversize || rx_err_rxer || rx_err_preamble ||
@@ -370,9 +498,9 @@ cdc_count #(.WIDTH(STAT_WIDTH)) cnt_fifo (
     .dst_clk(clk), .dst_count(cnt_rx_drop_fifo)
 );
 
-wire unused_ok = &{1'b0, tx_resp_err, rx_resp_err, tx_halted, rx_halted, txs_info[23:17],
+wire unused_ok = &{1'b0, tx_halted, rx_halted, txs_info[23:17],
                    txi_wr_ptr_unused, txi_empty_unused, rxf_wr_ptr_unused, rxf_empty_unused,
-                   rxi_wr_ptr_unused, rxi_empty_unused, s_tx_frame, s_tx_len, s_tx_uf, s_tx_abort,
+                   rxi_wr_ptr_unused, rxi_empty_unused, s_tx_frame, s_tx_len,
                    s_rx_frame, s_rx_len, mac_tx_count, mac_rx_count};
 
 endmodule

@@ -15,17 +15,36 @@
 // IRQ_MOD_PKTS completions are pending, or IRQ_MOD_TIMER cycles after the first of them, and
 // stays up until the driver has cleared both TX and RX causes (which restarts moderation).
 //
-// Soft reset (CTRL.RESET): the engines are stopped at a frame boundary, every DMA transfer is
-// allowed to finish and the TX FIFO to drain, so the AXI master never abandons a burst and the
-// MAC never cuts a frame; then soft_rst is high for 16 cycles. It resets everything but this
-// block's AXI4-Lite state machine and the DMA window.
+// Rings: SIZE takes 16..4096 and PROD indexes below SIZE; a write that breaks either rule is
+// refused whole (the register keeps its value), so the engines never see PROD >= SIZE and never
+// take a descriptor the driver did not post. A SIZE write that would leave PROD or CONS at or
+// above the new SIZE is refused too (shrink a ring only after a reset, when both are 0).
+//
+// Soft reset (CTRL.RESET), in three steps:
+//   1. the engines are stopped at a frame boundary and wait until every DMA transfer has ended
+//      and the TX FIFO is empty (tx_idle, rx_idle, tx_fifo_empty);
+//   2. drain: drain_req asks the tx_clk domain whether the serialiser and the MAC still hold
+//      bytes of a frame (its last FIFO word, padding to 60 bytes, FCS, IFG: at most
+//      12 + 8 + 60 + 4 tx_clk cycles plus the MAC pipeline) and waits for drain_done, so that
+//      the MAC never cuts a frame on the line, whatever the ratio of the core clock to tx_clk;
+//   3. soft_rst is high for 16 cycles. It resets everything but this block's AXI4-Lite state
+//      machine and the DMA window.
+// A stopped PHY clock (PHY powered down, cable out) keeps the TX FIFO full or drain_done low
+// for ever, so steps 1 and 2 give up DRAIN_TIMEOUT core cycles after the request - but only
+// while dma_quiet says no AXI transfer is outstanding (ARM IHI 0022E A3.2.1: a burst is never
+// abandoned). With running clocks draining takes at most the 4 KB TX FIFO plus one frame at
+// 1 Gb/s, about 45 us: DRAIN_TIMEOUT = 2^16 is longer than that at any core clock up to
+// 1.4 GHz. The reset then completes within DRAIN_TIMEOUT + 17 cycles of the request, provided
+// the host answers the DMA transfers already issued.
 module nic_csr #(
     // Host (DMA) address bits kept in the address registers (window, rings), 13..64. The
     // register map does not change: bits at and above ADDR_WIDTH read as 0 and ignore writes.
     parameter ADDR_WIDTH = 64,
     // Bits of the statistics counters (STAT_* registers), 14..32: they wrap at 2^STAT_WIDTH and
     // read with the bits above as 0. 32 is the full register; a small FPGA saves the rest.
-    parameter STAT_WIDTH = 32
+    parameter STAT_WIDTH = 32,
+    // Core cycles after CTRL.RESET at which the reset stops waiting for the MAC (above).
+    parameter DRAIN_TIMEOUT = 65536
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -77,6 +96,9 @@ module nic_csr #(
     input  wire        tx_idle,
     input  wire        rx_idle,
     input  wire        tx_fifo_empty,
+    input  wire        dma_quiet,        // no AXI transfer issued and not yet answered
+    output reg         drain_req,        // soft reset, step 2 (to the tx_clk domain)
+    input  wire        drain_done,       // tx_clk domain: nothing of a frame left (synchronised)
 
     // events
     input  wire        ev_tx_cpl,
@@ -93,6 +115,9 @@ module nic_csr #(
     input  wire        ev_rx_drop_nodesc,
     input  wire [STAT_WIDTH-1:0] cnt_rx_drop_mac,  // counted in rx_clk, synchronised
     input  wire [STAT_WIDTH-1:0] cnt_rx_drop_fifo,
+    input  wire [STAT_WIDTH-1:0] cnt_tx_underflow, // counted in tx_clk, synchronised
+    input  wire [STAT_WIDTH-1:0] cnt_tx_abort,
+    input  wire        ev_dma_resp_err,  // a DMA read or write answered SLVERR/DECERR
 
     // MDIO
     output wire        mdc,
@@ -159,26 +184,41 @@ endfunction
 localparam [ADDR_WIDTH-1:0] ALIGN8 = {{(ADDR_WIDTH-3){1'b1}}, 3'b000};
 
 // ---------------- soft reset sequencer ----------------
-reg        rst_req;
-reg [5:0]  rst_cnt;        // 48..17: the MAC finishes the frame it holds; 16..1: reset
-assign soft_rst = rst_cnt != 6'd0 && rst_cnt <= 6'd16;
+localparam TW = $clog2(DRAIN_TIMEOUT + 1);
+localparam [TW-1:0] TIMEOUT = DRAIN_TIMEOUT[TW-1:0];
+
+reg          rst_req;
+reg  [4:0]   rst_cnt;      // 16..1: soft_rst
+reg  [TW-1:0] rst_wait;    // core cycles since the request, saturating at TIMEOUT
+wire         timed_out = rst_wait == TIMEOUT && dma_quiet;
+assign soft_rst = rst_cnt != 5'd0;
 wire rst_all = rst || soft_rst;
 
 always @(posedge clk) begin
     if (rst) begin
         rst_req <= 1'b0;
-        rst_cnt <= 6'd0;
+        rst_cnt <= 5'd0;
+        rst_wait <= {TW{1'b0}};
+        drain_req <= 1'b0;
     end else begin
         if (do_write && wa == REG_CTRL && w_strb[0] && w_data[CTRL_RESET_LSB])
             rst_req <= 1'b1;
-        // The TX FIFO looks empty once its last word is in the serialiser: at most 8 bytes, the
-        // FCS and the MAC's pipeline are still to go, well inside the 32 cycles of drain.
-        if (rst_req && tx_idle && rx_idle && tx_fifo_empty && rst_cnt == 6'd0)
-            rst_cnt <= 6'd48;
-        else if (rst_cnt != 6'd0)
-            rst_cnt <= rst_cnt - 6'd1;
-        if (rst_cnt == 6'd1)
-            rst_req <= 1'b0;
+        if (rst_req && rst_cnt == 5'd0 && rst_wait != TIMEOUT)
+            rst_wait <= rst_wait + 1'b1;
+        if (rst_req && rst_cnt == 5'd0) begin
+            if (!drain_req && tx_idle && rx_idle && tx_fifo_empty)
+                drain_req <= 1'b1;
+            if ((drain_req && drain_done) || timed_out) begin
+                drain_req <= 1'b0;
+                rst_cnt <= 5'd16;
+            end
+        end else if (rst_cnt != 5'd0) begin
+            rst_cnt <= rst_cnt - 5'd1;
+            if (rst_cnt == 5'd1) begin
+                rst_req <= 1'b0;
+                rst_wait <= {TW{1'b0}};
+            end
+        end
     end
 end
 
@@ -190,6 +230,32 @@ reg [23:0] mod_timer;
 reg [7:0]  mdio_div;
 assign cfg_tx_en = ctrl_en[0] && !rst_req;
 assign cfg_rx_en = ctrl_en[1] && !rst_req;
+
+// Ring SIZE and PROD writes: the strobed bytes merged into the register (bits above it must be
+// 0: 8192 is not 0), then the register map's range rules; a refused write changes nothing.
+// The range tests are bitwise rather than comparisons with constants, which synthesis would
+// build from carry chains.
+wire [31:0] tx_size_m = merge({19'd0, cfg_tx_size}, w_data, w_strb);
+wire [31:0] rx_size_m = merge({19'd0, cfg_rx_size}, w_data, w_strb);
+wire [31:0] tx_prod_m = merge({20'd0, cfg_tx_prod}, w_data, w_strb);
+wire [31:0] rx_prod_m = merge({20'd0, cfg_rx_prod}, w_data, w_strb);
+wire [12:0] tx_size_w = tx_size_m[12:0];
+wire [12:0] rx_size_w = rx_size_m[12:0];
+wire [11:0] tx_prod_w = tx_prod_m[11:0];
+wire [11:0] rx_prod_w = rx_prod_m[11:0];
+
+// 16 <= m <= 4096
+function size_in_range(input [31:0] m);
+    size_in_range = !(|m[31:13]) && (m[12] ? !(|m[11:0]) : |m[11:4]);
+endfunction
+
+// A 4096-entry ring holds every 12-bit index; below that PROD and CONS must be under SIZE.
+wire tx_size_ok = size_in_range(tx_size_m) &&
+                  (tx_size_m[12] || (cfg_tx_prod < tx_size_m[11:0] && tx_cons < tx_size_m[11:0]));
+wire rx_size_ok = size_in_range(rx_size_m) &&
+                  (rx_size_m[12] || (cfg_rx_prod < rx_size_m[11:0] && rx_cons < rx_size_m[11:0]));
+wire tx_prod_ok = !(|tx_prod_m[31:12]) && (cfg_tx_size[12] || tx_prod_w < cfg_tx_size[11:0]);
+wire rx_prod_ok = !(|rx_prod_m[31:12]) && (cfg_rx_size[12] || rx_prod_w < cfg_rx_size[11:0]);
 
 wire [31:0] r_mac_lo = cfg_mac[31:0];
 wire [31:0] r_mac_hi = {16'd0, cfg_mac[47:32]};
@@ -283,26 +349,14 @@ always @(posedge clk) begin
             REG_TX_RING_HI:    cfg_tx_ring <= wr_half(cfg_tx_ring, 1'b1, w_data, w_strb);
             REG_TX_CPL_LO:     cfg_tx_cpl <= wr_half(cfg_tx_cpl, 1'b0, w_data, w_strb);
             REG_TX_CPL_HI:     cfg_tx_cpl <= wr_half(cfg_tx_cpl, 1'b1, w_data, w_strb);
-            REG_TX_SIZE:       begin
-                                   if (w_strb[0]) cfg_tx_size[7:0] <= w_data[7:0];
-                                   if (w_strb[1]) cfg_tx_size[12:8] <= w_data[12:8];
-                               end
-            REG_TX_PROD:       begin
-                                   if (w_strb[0]) cfg_tx_prod[7:0] <= w_data[7:0];
-                                   if (w_strb[1]) cfg_tx_prod[11:8] <= w_data[11:8];
-                               end
+            REG_TX_SIZE:       if (tx_size_ok) cfg_tx_size <= tx_size_w;
+            REG_TX_PROD:       if (tx_prod_ok) cfg_tx_prod <= tx_prod_w;
             REG_RX_RING_LO:    cfg_rx_ring <= wr_half(cfg_rx_ring, 1'b0, w_data, w_strb);
             REG_RX_RING_HI:    cfg_rx_ring <= wr_half(cfg_rx_ring, 1'b1, w_data, w_strb);
             REG_RX_CPL_LO:     cfg_rx_cpl <= wr_half(cfg_rx_cpl, 1'b0, w_data, w_strb);
             REG_RX_CPL_HI:     cfg_rx_cpl <= wr_half(cfg_rx_cpl, 1'b1, w_data, w_strb);
-            REG_RX_SIZE:       begin
-                                   if (w_strb[0]) cfg_rx_size[7:0] <= w_data[7:0];
-                                   if (w_strb[1]) cfg_rx_size[12:8] <= w_data[12:8];
-                               end
-            REG_RX_PROD:       begin
-                                   if (w_strb[0]) cfg_rx_prod[7:0] <= w_data[7:0];
-                                   if (w_strb[1]) cfg_rx_prod[11:8] <= w_data[11:8];
-                               end
+            REG_RX_SIZE:       if (rx_size_ok) cfg_rx_size <= rx_size_w;
+            REG_RX_PROD:       if (rx_prod_ok) cfg_rx_prod <= rx_prod_w;
             REG_IRQ_MASK:      if (w_strb[0]) irq_mask <= w_data[3:0];
             REG_IRQ_MOD_PKTS:  begin
                                    if (w_strb[0]) mod_pkts[7:0] <= w_data[7:0];
@@ -343,7 +397,7 @@ end
 
 // ---------------- statistics ----------------
 wire [STAT_WIDTH-1:0] c_tx_frames, c_tx_bytes, c_rx_frames, c_rx_bytes, c_drop_filter, c_drop_nodesc,
-            c_tx_desc_err, c_rx_desc_err, c_dma_err;
+            c_tx_desc_err, c_rx_desc_err, c_dma_err, c_dma_resp_err;
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s0 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(1'b1), .count(c_tx_frames));
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(14)) s1 (.clk(clk), .rst(rst_all), .inc(ev_tx_frame), .inc_value(ev_tx_len), .count(c_tx_bytes));
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s2 (.clk(clk), .rst(rst_all), .inc(ev_rx_frame), .inc_value(1'b1), .count(c_rx_frames));
@@ -353,14 +407,18 @@ stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s5 (.clk(clk), .rst(rst_all),
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s6 (.clk(clk), .rst(rst_all), .inc(ev_tx_desc_err), .inc_value(1'b1), .count(c_tx_desc_err));
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s7 (.clk(clk), .rst(rst_all), .inc(ev_rx_desc_err), .inc_value(1'b1), .count(c_rx_desc_err));
 stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s8 (.clk(clk), .rst(rst_all), .inc(ev_tx_dma_err || ev_rx_dma_err), .inc_value(1'b1), .count(c_dma_err));
+stat_counter #(.WIDTH(STAT_WIDTH), .INC_WIDTH(1))  s9 (.clk(clk), .rst(rst_all), .inc(ev_dma_resp_err), .inc_value(1'b1), .count(c_dma_resp_err));
 
-// The rx_clk counters are not reset by a soft reset (their domain is): report differences from
-// their value at the last reset, so that every counter reads 0 after CTRL.RESET.
-reg [STAT_WIDTH-1:0] base_drop_mac, base_drop_fifo;
+// The rx_clk and tx_clk counters are not reset by a soft reset (their domains are, but a stopped
+// PHY clock would hold them): report differences from their value at the last reset, so that
+// every counter reads 0 after CTRL.RESET.
+reg [STAT_WIDTH-1:0] base_drop_mac, base_drop_fifo, base_tx_uf, base_tx_abort;
 always @(posedge clk) begin
     if (rst_all) begin
         base_drop_mac <= cnt_rx_drop_mac;
         base_drop_fifo <= cnt_rx_drop_fifo;
+        base_tx_uf <= cnt_tx_underflow;
+        base_tx_abort <= cnt_tx_abort;
     end
 end
 
@@ -430,6 +488,9 @@ always @* begin
     REG_STAT_TX_DESC_ERR: rd_val = stat32(c_tx_desc_err);
     REG_STAT_RX_DESC_ERR: rd_val = stat32(c_rx_desc_err);
     REG_STAT_DMA_ERR:     rd_val = stat32(c_dma_err);
+    REG_STAT_DMA_RESP_ERR: rd_val = stat32(c_dma_resp_err);
+    REG_STAT_TX_UNDERFLOW: rd_val = stat32(cnt_tx_underflow - base_tx_uf);
+    REG_STAT_TX_ABORT:    rd_val = stat32(cnt_tx_abort - base_tx_abort);
     default:              rd_val = 32'd0;
     endcase
 end

@@ -112,9 +112,9 @@ void NicHarness::step() {
         if (vcd_ && core_cycles_ >= cfg_.vcd_from && core_cycles_ < cfg_.vcd_to) vcd_->dump(now_fs_ / 1000);
         return;
     }
-    int k = 0;
+    int k = 0;                      // the core clock never stops
     for (int i = 1; i < 3; ++i)
-        if (next_fs_[i] < next_fs_[k]) k = i;
+        if (!stopped_[i] && next_fs_[i] < next_fs_[k]) k = i;
     now_fs_ = next_fs_[k];
     next_fs_[k] += period_fs_[k];
     if (k == 0) core_edge();
@@ -274,6 +274,12 @@ void NicHarness::rx_edge() {
     t.rx_clk = 1;
     t.eval();
     ++rx_cycles_;
+}
+
+void NicHarness::set_clock_running(int k, bool on) {
+    if (cfg_.in_phase) throw std::logic_error("NicHarness: clocks cannot stop with in_phase");
+    if (stopped_[k] && on) next_fs_[k] = now_fs_ + period_fs_[k];
+    stopped_[k] = !on;
 }
 
 void NicHarness::run(uint64_t n) {

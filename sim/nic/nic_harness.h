@@ -116,6 +116,11 @@ public:
     // wire; nothing accumulates).
     std::function<void(LineBurst&&)> on_line_tx;
 
+    // PHY clocks: a stopped tx_clk or rx_clk (a PHY powered down or unplugged) has no edges until
+    // it is started again, its first edge one period later. Not with in_phase (throws).
+    void set_tx_clk_running(bool on) { set_clock_running(1, on); }
+    void set_rx_clk_running(bool on) { set_clock_running(2, on); }
+
     // PHY controls.
     void set_link(bool up);
     void set_rx_er(bool on);
@@ -143,6 +148,7 @@ private:
     void sample_core_outputs(AxiMasterSignals& m, AxiLiteSlaveSignals& ls);
     void drive_line_rx();
     void capture_line_tx();
+    void set_clock_running(int k, bool on);
 
     NicConfig cfg_;
     std::unique_ptr<VerilatedContext> ctx_;
@@ -154,6 +160,7 @@ private:
 
     uint64_t period_fs_[3];
     uint64_t next_fs_[3];
+    bool stopped_[3] = {false, false, false};
     uint64_t now_fs_ = 0;
     uint64_t core_cycles_ = 0, tx_cycles_ = 0, rx_cycles_ = 0;
 

@@ -42,8 +42,10 @@ TEST(NicCsr, ReadWriteAndStrobes) {
     EXPECT_EQ(h.rd(R::kMacLo), 0xA5CCA5A5u);
     h.wr(R::kMacHi, 0xFFFFFFFF);
     EXPECT_EQ(h.rd(R::kMacHi), 0xFFFFu);              // 16 bits
-    h.wr(R::kTxSize, 0xFFFFFFFF);
-    EXPECT_EQ(h.rd(R::kTxSize), 0x1FFFu);
+    h.wr(R::kTxSize, 0xFFFFFFFF);                     // outside 16..4096: refused
+    EXPECT_EQ(h.rd(R::kTxSize), R::kTxSizeReset);
+    h.wr(R::kTxSize, 0xFFFF1000, 0x3);                // 4096 in the strobed lanes
+    EXPECT_EQ(h.rd(R::kTxSize), 4096u);
     h.wr(R::kIrqModTimer, 0xFFFFFFFF);
     EXPECT_EQ(h.rd(R::kIrqModTimer), 0xFFFFFFu);
     h.wr(R::kId, 0);                                  // read-only
@@ -59,9 +61,9 @@ TEST(NicCsr, EveryRegisterByteLane) {
         {R::kMacLo, ~0u}, {R::kMacHi, 0xFFFF}, {R::kRxFilter, 0x1F}, {R::kMaxLen, 0x3FFF},
         {R::kMcHashLo, ~0u}, {R::kMcHashHi, ~0u}, {R::kDmaWinBaseLo, ~7u}, {R::kDmaWinBaseHi, ~0u},
         {R::kDmaWinLimitLo, ~7u}, {R::kDmaWinLimitHi, ~0u}, {R::kTxRingLo, ~0u}, {R::kTxRingHi, ~0u},
-        {R::kTxCplLo, ~0u}, {R::kTxCplHi, ~0u}, {R::kTxSize, 0x1FFF}, {R::kTxProd, 0xFFF},
+        {R::kTxCplLo, ~0u}, {R::kTxCplHi, ~0u},
         {R::kRxRingLo, ~0u}, {R::kRxRingHi, ~0u}, {R::kRxCplLo, ~0u}, {R::kRxCplHi, ~0u},
-        {R::kRxSize, 0x1FFF}, {R::kRxProd, 0xFFF}, {R::kIrqMask, 0xF}, {R::kIrqModPkts, 0xFFFF},
+        {R::kIrqMask, 0xF}, {R::kIrqModPkts, 0xFFFF},
         {R::kIrqModTimer, 0xFFFFFF}, {R::kMdioDiv, 0xFF}};
     for (const Reg& r : regs) {
         h.wr(r.addr, 0);
@@ -75,6 +77,170 @@ TEST(NicCsr, EveryRegisterByteLane) {
     }
     h.wr(R::kCtrl, 0x3, 0x2);                         // CTRL bits live in lane 0
     EXPECT_EQ(h.rd(R::kCtrl), 0u);
+    expect_clean_bus(h);
+}
+
+// Ring SIZE (16..4096) and PROD (below SIZE), as the register map has them: a write that breaks a
+// rule is refused whole and the register keeps its value. Byte strobes merge first, then the rule
+// applies to the merged value. SIZE may not drop to PROD or below (the engine would otherwise
+// see PROD >= SIZE). Engines disabled: only the registers are under test here.
+TEST(NicCsr, RingSizeAndProdRangeRules) {
+    NicHarness h;
+    struct Ring { const char* name; uint16_t size, prod; };
+    for (const Ring& r : {Ring{"tx", R::kTxSize, R::kTxProd}, Ring{"rx", R::kRxSize, R::kRxProd}}) {
+        SCOPED_TRACE(r.name);
+        h.wr(r.size, 64);
+        EXPECT_EQ(h.rd(r.size), 64u);
+        for (uint32_t bad : {5000u, 8u, 8192u, 15u, 4097u, 0u, 0x10040u}) {
+            h.wr(r.size, bad);
+            EXPECT_EQ(h.rd(r.size), 64u) << "SIZE " << bad;
+        }
+        h.wr(r.size, 16);
+        EXPECT_EQ(h.rd(r.size), 16u);
+        h.wr(r.size, 4096);
+        EXPECT_EQ(h.rd(r.size), 4096u);
+        h.wr(r.size, 0x00000100, 0x2);                // lane 1 only: 0x1000 -> 0x0100
+        EXPECT_EQ(h.rd(r.size), 256u);
+        h.wr(r.size, 0x00010000, 0x4);                // lane 2: 0x10100 is out of range
+        EXPECT_EQ(h.rd(r.size), 256u);
+
+        h.wr(r.size, 64);
+        h.wr(r.prod, 63);
+        EXPECT_EQ(h.rd(r.prod), 63u);
+        for (uint32_t bad : {64u, 65u, 4095u, 0x1000u, 0xFFFFFFFFu}) {
+            h.wr(r.prod, bad);
+            EXPECT_EQ(h.rd(r.prod), 63u) << "PROD " << bad;
+        }
+        h.wr(r.prod, 40);
+        h.wr(r.size, 32);                              // would leave PROD 40 >= SIZE 32
+        EXPECT_EQ(h.rd(r.size), 64u);
+        h.wr(r.size, 40);                              // PROD == SIZE: refused too
+        EXPECT_EQ(h.rd(r.size), 64u);
+        h.wr(r.size, 41);
+        EXPECT_EQ(h.rd(r.size), 41u);
+        h.wr(r.prod, 0);
+        h.wr(r.size, 16);
+        EXPECT_EQ(h.rd(r.size), 16u);
+    }
+    expect_clean_bus(h);
+}
+
+// The device takes only descriptors the driver posted: with descriptors written in the ring but
+// never announced, refused SIZE writes (8192, 5000, 8) and refused doorbells (PROD >= SIZE) send
+// nothing more; the next valid doorbell sends exactly the frames it covers.
+TEST(NicCsr, NoUnpostedDescriptorProcessed) {
+    NicHarness h;
+    RingDriver d(h);
+    d.init(16, 16);
+    std::mt19937_64 rng(5000);
+    std::vector<TxPacket> frames(8);
+    for (auto& p : frames) p.data = plain_frame(100 + rng() % 200, rng);
+    for (int i = 0; i < 3; ++i) d.post_tx(frames[i], false);
+    d.tx_doorbell();
+    ASSERT_TRUE(h.run_until([&] { return h.line_tx().size() == 3; }, 200000));
+    for (int i = 3; i < 8; ++i) d.post_tx(frames[i], false);   // in the ring, not posted
+    for (uint32_t size : {8192u, 5000u, 8u, 0u}) h.wr(R::kTxSize, size);
+    EXPECT_EQ(h.rd(R::kTxSize), 16u);
+    for (uint32_t prod : {16u, 20u, 4095u, 0x2003u}) h.wr(R::kTxProd, prod);
+    EXPECT_EQ(h.rd(R::kTxProd), 3u);
+    h.run(100000);
+    EXPECT_EQ(h.line_tx().size(), 3u);
+    EXPECT_EQ(h.rd(R::kTxCons), 3u);
+    EXPECT_EQ(h.rd(R::kStatTxFrames), 3u);
+    EXPECT_EQ(h.rd(R::kStatTxDescErr), 0u);
+    d.tx_doorbell();                                   // PROD 8
+    ASSERT_TRUE(h.run_until([&] { return h.line_tx().size() == 8; }, 200000));
+    h.run(20000);
+    ASSERT_EQ(h.line_tx().size(), 8u);
+    for (size_t i = 0; i < 8; ++i) {
+        std::vector<uint8_t> f;
+        ASSERT_TRUE(decode_burst(h.line_tx()[i].symbols, f)) << i;
+        EXPECT_EQ(f, padded(frames[i].data)) << i;
+    }
+    EXPECT_EQ(h.rd(R::kTxCons), 8u);
+    expect_clean_bus(h);
+}
+
+// MAX_LEN crosses to the MAC's rx_clk through a handshake and applies between frames: after a
+// change, the next frames are judged by the new limit (IEEE 802.3 clause 4.2.4.2.1: a frame longer
+// than the maximum is not passed on; here MAX_LEN bytes without FCS are the maximum).
+TEST(NicCsr, MaxLenChangeAppliesToNextFrames) {
+    NicConfig cfg;
+    cfg.rx_ppm = -100;                                 // rx_clk not in step with the core
+    NicHarness h(cfg);
+    RingDriver d(h);
+    d.init(16, 16);
+    d.post_rx(15);
+    std::mt19937_64 rng(1514);
+    std::vector<std::vector<uint8_t>> want;
+    auto send = [&](size_t len, bool kept) {
+        auto f = plain_frame(len, rng);
+        h.send_line(f);
+        if (kept) want.push_back(f);
+        ASSERT_TRUE(h.run_until([&] { return h.line_rx_pending() == 0; }, 100000));
+        h.run(300);
+    };
+    send(200, true);
+    EXPECT_EQ(h.rd(R::kStatRxDropMac), 0u);
+    h.wr(R::kMaxLen, 100);
+    h.run(50);                                         // the handshake: a few cycles each side
+    send(200, false);
+    EXPECT_EQ(h.rd(R::kStatRxDropMac), 1u);
+    send(100, true);                                   // exactly MAX_LEN: kept
+    send(101, false);
+    EXPECT_EQ(h.rd(R::kStatRxDropMac), 2u);
+    h.wr(R::kMaxLen, 1514);
+    h.run(50);
+    send(1514, true);
+    send(1515, false);
+    EXPECT_EQ(h.rd(R::kStatRxDropMac), 3u);
+    h.run(5000);
+    std::vector<std::vector<uint8_t>> got;
+    for (auto& c : d.poll_rx()) got.push_back(c.data);
+    EXPECT_EQ(got, want);
+    expect_clean_bus(h);
+}
+
+// The MAX_LEN handshake moves only when MAX_LEN changes: an idle NIC is a fixed point of the
+// model (every flip-flop unchanged from cycle to cycle), which NicHarness::skip_idle and the
+// co-simulation rely on to skip idle time.
+TEST(NicCsr, IdleNicIsAFixedPointAfterMaxLenChange) {
+    NicConfig cfg;
+    cfg.in_phase = true;
+    NicHarness h(cfg);
+    RingDriver d(h);
+    d.init(16, 16);
+    h.wr(R::kMaxLen, 9000);
+    h.run(200);
+    EXPECT_GT(h.skip_idle(10000), 1u);
+    EXPECT_EQ(h.rd(R::kMaxLen), 9000u);
+}
+
+// MAC transmit error counters (tx_clk, crossed in Gray code): STAT_TX_UNDERFLOW and
+// STAT_TX_ABORT read 0 through normal traffic - the serialiser starts a frame only when it is
+// whole in the FIFO, and the core never sets tuser - and STAT_DMA_RESP_ERR with an all-OKAY host.
+TEST(NicCsr, TxErrorCountersZeroInNormalTraffic) {
+    NicConfig cfg;
+    cfg.loopback = true;
+    cfg.tx_ppm = 100;
+    NicHarness h(cfg);
+    RingDriver d(h);
+    d.init(16, 16);
+    d.post_rx(15);
+    std::mt19937_64 rng(130);
+    for (int i = 0; i < 10; ++i) {
+        TxPacket p;
+        p.data = plain_frame(i % 2 ? 1514 : 20 + rng() % 40, rng);
+        d.post_tx(p, false);
+    }
+    d.tx_doorbell();
+    ASSERT_TRUE(h.run_until([&] { return h.rd(R::kStatRxFrames) == 10; }, 500000));
+    EXPECT_EQ(h.rd(R::kStatTxFrames), 10u);
+    EXPECT_EQ(h.rd(R::kStatTxUnderflow), 0u);
+    EXPECT_EQ(h.rd(R::kStatTxAbort), 0u);
+    EXPECT_EQ(h.rd(R::kStatDmaRespErr), 0u);
+    for (const auto& b : h.line_tx())
+        for (const auto& s : b.symbols) ASSERT_FALSE(s.er) << "error symbol on the line";
     expect_clean_bus(h);
 }
 
