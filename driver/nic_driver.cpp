@@ -72,18 +72,24 @@ bool DriverStats::get(const std::string& n, uint64_t& out) const {
 
 NicDriver::NicDriver(DriverEnv env, DriverConfig cfg) : env_(env), cfg_(std::move(cfg)) {}
 
+bool NicDriver::tx_offload() const { return cfg_.offload && (dev_caps_ & R::caps::kTxCsum.mask()); }
+bool NicDriver::rx_offload() const { return cfg_.offload && (dev_caps_ & R::caps::kRxCsum.mask()); }
+
 DeviceCaps NicDriver::caps() const {
     DeviceCaps c;
     c.mtu = cfg_.mtu;
     c.max_burst = cfg_.napi_budget;
-    if (cfg_.offload) {
-        // The NIC inserts IPv4, TCP, UDP and ICMP checksums (ICMP through the same partial-checksum
-        // engine with a zero seed) and verifies IPv4, TCP and UDP on receive (docs/registers.md, RXC).
-        c.checksum.ipv4 = Offload::Both;
-        c.checksum.tcp = Offload::Both;
-        c.checksum.udp = Offload::Both;
-        c.checksum.icmp = Offload::Tx;
-    }
+    // The NIC inserts IPv4, TCP, UDP and ICMP checksums (ICMP through the same partial-checksum
+    // engine with a zero seed) and verifies IPv4, TCP and UDP on receive (docs/registers.md, RXC),
+    // when its build has the engines (CAPS); the stack computes the rest.
+    const Offload both = tx_offload() && rx_offload() ? Offload::Both
+                         : tx_offload()               ? Offload::Tx
+                         : rx_offload()               ? Offload::Rx
+                                                      : Offload::None;
+    c.checksum.ipv4 = both;
+    c.checksum.tcp = both;
+    c.checksum.udp = both;
+    c.checksum.icmp = tx_offload() ? Offload::Tx : Offload::None;
     return c;
 }
 
@@ -102,6 +108,8 @@ bool NicDriver::probe() {
                  std::to_string(ver & 0xFFFF) + " (this driver: " + std::to_string(R::kVersionValue >> 16) + ".x)";
         return false;
     }
+    // CAPS appeared in register map 1.1; a 1.0 device reads 0 there: no checksum engines assumed
+    dev_caps_ = (ver & 0xFFFF) >= 1 ? b.read32(R::kCaps) : 0;
     if (cfg_.tx_ring < 16 || cfg_.tx_ring > 4096 || cfg_.rx_ring < 16 || cfg_.rx_ring > 4096) {
         error_ = "ring sizes must be 16..4096 entries";
         return false;
@@ -323,7 +331,7 @@ void NicDriver::post_tx(ConstBytes f) {
     d.len = uint16_t(f.size);
     // Checksum offload (Linux CHECKSUM_PARTIAL): IPv4 header always; the L4 field seeded with the
     // pseudo-header sum (RFC 9293 3.1, RFC 768) or 0 for ICMP (RFC 792), for whole datagrams only.
-    if (cfg_.offload && f.size >= 34 && be16(buf + 12) == 0x0800 && (buf[14] >> 4) == 4) {
+    if (tx_offload() && f.size >= 34 && be16(buf + 12) == 0x0800 && (buf[14] >> 4) == 4) {
         const size_t ihl = size_t(buf[14] & 15) * 4;
         const size_t tot = be16(buf + 16);
         const bool frag = (be16(buf + 20) & 0x3FFF) != 0;
@@ -491,7 +499,7 @@ bool NicDriver::receive(Instant now, Frame& out, RxInfo& info) {
         ++st_.rx_frames;
         st_.rx_bytes += len;
         info = RxInfo{};
-        if (cfg_.offload) {
+        if (rx_offload()) {
             // IP_BAD covers version, IHL and length as well as the checksum: let software classify it.
             if ((status & R::rxc::kIp4) && !(status & R::rxc::kIpBad)) info.ipv4 = RxCsum::Good;
             if (status & R::rxc::kL4Checked) {

@@ -126,6 +126,12 @@ public:
     unsigned tx_inflight() const { return tx_.inflight(); }
     size_t tx_backlog() const { return txq_.size(); }
     const DriverConfig& config() const { return cfg_; }
+    // The device's CAPS register as probe() read it (0 before probe, and on a register map 1.0
+    // device, which has no CAPS: no checksum engines assumed).
+    uint32_t device_caps() const { return dev_caps_; }
+    // Checksums the NIC computes, as used: DriverConfig::offload and what CAPS says the build has.
+    bool tx_offload() const;
+    bool rx_offload() const;
     // MDIO (clause 22): false on timeout.
     bool mdio_read(uint8_t reg, uint16_t& v);
     bool mdio_write(uint8_t reg, uint16_t v);
@@ -156,6 +162,7 @@ private:
     std::deque<Frame> txq_;
     std::vector<Frame> spare_;
     bool link_ = false, probed_ = false;
+    uint32_t dev_caps_ = 0;
     bool napi_ = false;                  // NAPI scheduled: TX/RX interrupts masked, rings being polled
     unsigned napi_done_ = 0;             // frames this NAPI round
     Instant tx_progress_{};              // last TX completion (or first post after idle)

@@ -17,7 +17,7 @@ struct Field {
 };
 
 constexpr uint32_t kIdValue = 0x4E494331;
-constexpr uint32_t kVersionValue = 0x00010000;
+constexpr uint32_t kVersionValue = 0x00010001;
 
 // Device identifier, ASCII 'NIC1' (read-only)
 constexpr uint32_t kId = 0x000;
@@ -25,7 +25,7 @@ constexpr uint32_t kIdReset = 0x4E494331;
 
 // Register map version: major in 31:16, minor in 15:0 (read-only)
 constexpr uint32_t kVersion = 0x004;
-constexpr uint32_t kVersionReset = 0x10000;
+constexpr uint32_t kVersionReset = 0x10001;
 
 // Engine enables and soft reset (read/write)
 constexpr uint32_t kCtrl = 0x008;
@@ -94,6 +94,17 @@ constexpr uint32_t kDmaWinLimitLoReset = 0x0;
 // DMA window limit bits 63:32 (read/write)
 constexpr uint32_t kDmaWinLimitHi = 0x034;
 constexpr uint32_t kDmaWinLimitHiReset = 0x0;
+
+// What this build of the NIC has (nic_core parameters; the reset value is the default build's): the driver reads it at probe and computes in software what the NIC does not (read-only)
+constexpr uint32_t kCaps = 0x038;
+constexpr uint32_t kCapsReset = 0x204043;
+namespace caps {
+constexpr Field kTxCsum{0, 1};  // TX checksum insertion (descriptor flags CSUM_IP, CSUM_L4, CSUM_UDP); 0: the flags are ignored, frames go out as given
+constexpr Field kRxCsum{1, 1};  // RX checksum verdicts and the ones'-complement sum in the completion; 0: STATUS and CSUM read 0
+constexpr Field kPipe{4, 4};  // frames in flight per DMA engine (1, 2, 4, 8)
+constexpr Field kAddrWidth{8, 7};  // host address bits the DMA engines carry (13..64)
+constexpr Field kStatWidth{16, 6};  // bits of the STAT_* counters (14..32)
+}
 
 // TX descriptor ring base bits 31:0 (128-byte aligned: bits 6:0 ignored) (read/write)
 constexpr uint32_t kTxRingLo = 0x040;

@@ -18,8 +18,10 @@
 module nic_fpga_core #(
     parameter ADDR_WIDTH = 13,           // nic_core host address bits: 4 KB memory, 4 KB of DECERR
     parameter STAT_WIDTH = 32,           // nic_core statistics counter bits
-    parameter PIPE = 1                   // frames in flight per DMA engine: the smallest engines
+    parameter PIPE = 1,                  // frames in flight per DMA engine: the smallest engines
                                          // (the SPI bridge, not DMA latency, limits the board)
+    parameter CSUM = 0                   // no checksum engines: they do not fit the HX8K with the
+                                         // rest; the driver reads CAPS and the stack computes them
 ) (
     input  wire       clk,               // core clock
     input  wire       rst,               // synchronous to clk
@@ -84,7 +86,7 @@ spi_host_bridge bridge (
     .h_req(h_req), .h_we(h_we), .h_addr(h_addr), .h_wdata(h_wdata), .h_ack(h_ack), .h_rdata(h_rdata)
 );
 
-nic_core #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH), .PIPE(PIPE)) nic (
+nic_core #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH), .PIPE(PIPE), .CSUM(CSUM)) nic (
     .clk(clk), .rst(rst), .tx_clk(tx_clk), .rx_clk(rx_clk),
     .s_axil_awaddr(axil_awaddr), .s_axil_awvalid(axil_awvalid), .s_axil_awready(axil_awready),
     .s_axil_wdata(axil_wdata), .s_axil_wstrb(axil_wstrb), .s_axil_wvalid(axil_wvalid),

@@ -49,7 +49,10 @@ module nic_core #(
     // Frames in flight per DMA engine, 1, 2, 4 or 8 (nic_tx, nic_rx): 4 carries 64-byte frames at
     // line rate both ways with 2 us of host memory latency; 1 is the smallest core (README: the
     // cost of each depth).
-    parameter PIPE = 4
+    parameter PIPE = 4,
+    // Checksum engines: 1 (default) TX insertion and RX verdicts; 0 leaves both out (CAPS says so
+    // and the driver computes checksums in software), for an FPGA too small for them.
+    parameter CSUM = 1
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -200,7 +203,7 @@ wire [STAT_WIDTH-1:0] cnt_rx_drop_mac, cnt_rx_drop_fifo, cnt_tx_underflow, cnt_t
 // DMA response errors (SLVERR/DECERR, ARM IHI 0022E A3.4.4): nic_tx and nic_rx pulse
 // tx_resp_err / rx_resp_err once per frame whose read or write got one (its ERR_DMA completion).
 
-nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH)) csr (
+nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH), .PIPE(PIPE), .CSUM(CSUM)) csr (
     .clk(clk), .rst(rst),
     .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
     .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb), .s_axil_wvalid(s_axil_wvalid),
@@ -274,7 +277,7 @@ wire [9:0]  txf_wr_ptr, txf_free;
 wire [23:0] txi_wr_data;
 wire [4:0]  txi_free;
 
-nic_tx #(.ADDR_WIDTH(ADDR_WIDTH), .PIPE(PIPE)) tx (
+nic_tx #(.ADDR_WIDTH(ADDR_WIDTH), .PIPE(PIPE), .CSUM(CSUM)) tx (
     .clk(clk), .rst(core_rst),
     .cfg_enable(cfg_tx_en), .cfg_ring_base(cfg_tx_ring), .cfg_cpl_base(cfg_tx_cpl),
     .cfg_size(cfg_tx_size), .cfg_prod(cfg_tx_prod), .cfg_max_len(cfg_max_len),
@@ -423,7 +426,7 @@ wire [9:0]  rxf_free;
 wire [47:0] rxi_wr_data;
 wire [4:0]  rxi_free;
 
-nic_rx_front rx_front (
+nic_rx_front #(.CSUM(CSUM)) rx_front (
     .clk(rx_clk), .rst(rx_rst),
     .s_axis_tdata(mac_rx_tdata), .s_axis_tvalid(mac_rx_tvalid), .s_axis_tlast(mac_rx_tlast),
     .s_axis_tuser(mac_rx_tuser),

@@ -44,7 +44,11 @@ module nic_csr #(
     // read with the bits above as 0. 32 is the full register; a small FPGA saves the rest.
     parameter STAT_WIDTH = 32,
     // Core cycles after CTRL.RESET at which the reset stops waiting for the MAC (above).
-    parameter DRAIN_TIMEOUT = 65536
+    parameter DRAIN_TIMEOUT = 65536,
+    // Reported in CAPS only (nic_core's parameters): frames in flight per DMA engine, and the
+    // checksum engines (1: TX insertion and RX verdicts, 0: none).
+    parameter PIPE = 4,
+    parameter CSUM = 1
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -440,10 +444,17 @@ function [31:0] half32(input [ADDR_WIDTH-1:0] a, input hi);
     end
 endfunction
 
+// CAPS: the build's constants (docs/registers.md)
+localparam [31:0] CAPS_VAL = ((CSUM != 0 ? 32'd1 : 32'd0) << CAPS_TX_CSUM_LSB) |
+                             ((CSUM != 0 ? 32'd1 : 32'd0) << CAPS_RX_CSUM_LSB) |
+                             (PIPE << CAPS_PIPE_LSB) | (ADDR_WIDTH << CAPS_ADDR_WIDTH_LSB) |
+                             (STAT_WIDTH << CAPS_STAT_WIDTH_LSB);
+
 always @* begin
     case ({rd_addr[11:2], 2'b00})
     REG_ID:               rd_val = RST_ID;
     REG_VERSION:          rd_val = RST_VERSION;
+    REG_CAPS:             rd_val = CAPS_VAL;
     REG_CTRL:             rd_val = {29'd0, rst_req || soft_rst, ctrl_en};
     REG_STATUS:           rd_val = {29'd0, rx_idle, tx_idle, link_up};
     REG_MAC_LO:           rd_val = r_mac_lo;

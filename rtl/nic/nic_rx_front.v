@@ -16,7 +16,11 @@
 // A frame is committed to the FIFO at its last byte when the MAC says it is good and it fitted,
 // otherwise rolled back, so the core side never sees any of it. The frame's info word follows
 // three cycles later (the sums are folded meanwhile); the MAC's frame gap leaves room for that.
-module nic_rx_front (
+module nic_rx_front #(
+    // The checksum verdicts and sum: 1 as described above; 0 leaves them out (CAPS.RX_CSUM 0):
+    // status and csum are 0 in every info word.
+    parameter CSUM = 1
+) (
     input  wire        clk,
     input  wire        rst,
 
@@ -115,6 +119,9 @@ wire [5:0]  hash = ~crc[31:26];   // of the CRC as transmitted (complemented)
 wire        fifo_room = fifo_free > 10'd1;
 wire        drop_at_end = s_axis_tuser || overflow || !fifo_room || info_free == 5'd0;
 
+// (status and the sums feed nothing in a CSUM 0 build)
+wire unused_ok = &{1'b0, status, f_all};
+
 always @(posedge clk) begin
     fifo_wr_en <= 1'b0;
     fifo_commit <= 1'b0;
@@ -207,7 +214,7 @@ always @(posedge clk) begin
         end
         2'd3: begin
             info_wr_en <= 1'b1;
-            info_wr_data <= {5'd0, hash, status, f_all[15:0], f_len};
+            info_wr_data <= {5'd0, hash, CSUM != 0 ? status : 7'd0, CSUM != 0 ? f_all[15:0] : 16'd0, f_len};
             end_stage <= 2'd0;
             crc <= 32'hFFFFFFFF;
             sum_all <= 16'd0;

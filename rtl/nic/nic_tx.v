@@ -50,7 +50,10 @@ module nic_tx #(
     // depth). The descriptor cache holds 2 x PIPE entries (one for PIPE 1), fetched PIPE at a
     // time. 4 keeps 64-byte frames at line rate with 2 us of host memory latency; 1 is the
     // smallest engine (one frame at a time, as a serial engine).
-    parameter PIPE = 4
+    parameter PIPE = 4,
+    // Checksum insertion: 1 as described above; 0 leaves it out (CAPS.TX_CSUM 0) and the
+    // descriptor's checksum flags are ignored: frames go out as given.
+    parameter CSUM = 1
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -150,9 +153,9 @@ nic_ring #(.ADDR_WIDTH(ADDR_WIDTH), .CTL_W(56), .CACHE(CACHE), .GROUP(GROUP)) ri
 `include "nic_addr.vh"
 
 wire [15:0] d_len   = d_ctl[15:0];
-wire        d_csip  = d_ctl[16];
-wire        d_csl4  = d_ctl[17];
-wire        d_csudp = d_ctl[18];
+wire        d_csip  = d_ctl[16] && CSUM != 0;
+wire        d_csl4  = d_ctl[17] && CSUM != 0;
+wire        d_csudp = d_ctl[18] && CSUM != 0;
 wire [7:0]  d_hlen  = d_ctl[31:24];
 wire [15:0] d_start = d_ctl[47:32];
 wire [7:0]  d_off   = d_ctl[55:48];
@@ -361,7 +364,7 @@ assign idle = ((istate == I_IDLE && rstate == R_IDLE && q_cnt == {(LQ+1){1'b0}} 
 // bits that are deliberately ignored (fetch_idx, head, fcount, fbeat, ring_dry: read by the
 // formal proofs) (alignment, flags reserved for later)
 wire unused_ok = &{1'b0, m_axi_rresp[0], m_axi_bresp[0], fetch_idx, head, fcount, fbeat, ring_dry, burst_bytes, fifo_wr_ptr[9],
-                   d_ctl[23:19], p_lin[13:12], need_beats[13:12], need_sum[2:0], q_head[61],
+                   d_ctl[23:16], p_lin[13:12], need_beats[13:12], need_sum[2:0], q_head[61],
                    l4_need[16]};
 
 // the AR port: descriptor groups first, then frame bursts
