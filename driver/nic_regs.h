@@ -31,7 +31,7 @@ constexpr uint32_t kVersionReset = 0x10001;
 constexpr uint32_t kCtrl = 0x008;
 constexpr uint32_t kCtrlReset = 0x0;
 namespace ctrl {
-constexpr Field kTxEn{0, 1};  // TX engine fetches descriptors; cleared, it finishes the current frame and stops
+constexpr Field kTxEn{0, 1};  // TX engine fetches descriptors; cleared, it finishes the frames in flight and stops
 constexpr Field kRxEn{1, 1};  // RX engine takes frames from the FIFO; cleared, frames stay in the FIFO (and overflow into RX_DROP_FIFO)
 constexpr Field kReset{2, 1};  // Write 1: stop both engines at a frame boundary, wait for every DMA transfer to end and for the MAC to finish the frame on the line, then reset the core, MAC and FIFOs (all registers except DMA window return to reset values). With a stopped PHY clock the wait ends after 65536 core cycles (once no DMA transfer is outstanding) and that MAC domain stays in reset until its clock returns. Reads 1 until done
 }
