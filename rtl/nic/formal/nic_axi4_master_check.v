@@ -214,6 +214,9 @@ always @* begin
         if (w_act && !w_awd && !w_wd) assert(w_cnt <= awlen);
         if (w_wd) assert(w_cnt == awlen + 8'd1);
         if (!p_rst) assert(p_aw == (w_act && !w_awd));
+        // the first cycle after reset: nothing is on the port yet, the model is empty
+        if (p_rst) assert(!arvalid && !awvalid && !wvalid && !w_act && q_n == {(LQ+1){1'b0}} &&
+                          n_aw == 5'd0 && n_w == 5'd0);
     end
 end
 

@@ -152,7 +152,8 @@ always @* begin
     assume({1'b0, cfg_prod} < size);
 `ifdef COVER
     // covers only: a small ring, reached in few cycles (the proofs keep every configuration)
-    assume(size == 13'd16 && cfg_enable);
+    assume(size == 13'd16 && cfg_enable && max_len == 14'd2048 && fifo_free == 10'd512 && info_free == 5'd16);
+    assume(win_base == 64'd0 && win_limit_c == {{(AW-3){1'b1}}, 3'b000});
 `endif
 end
 
