@@ -29,8 +29,8 @@
 //     write, told by the engine's B tag) halts the engine in the next cycle, and a halted engine
 //     starts no AR and no new write burst
 // Covers (run.sh -c): a frame with data completed, a frame burst split at 4 KB, an ERR_DMA
-// completion after an error B, a descriptor error completion, the slave taking W before AW, a
-// frame dropped by the filter, a halt after a ring access error.
+// completion after an error B, a descriptor error completion, the slave taking W before AW (and
+// AW only after the last W), a frame dropped by the filter, a halt after a ring access error.
 module nic_rx_props #(
     parameter AW = 64,                   // nic_rx's ADDR_WIDTH (run.sh: 64, and 13 as on the board)
     parameter PIPE = 4
@@ -290,6 +290,7 @@ always @* begin
         cover(stat_resp_err);                                       // ERR_DMA completion (error B)
         cover(stat_desc_err);                                       // descriptor error completion
         cover(wvalid && m_axi_wready && !w_awd && !(awvalid && m_axi_awready));   // W before AW
+        cover(awvalid && m_axi_awready && w_wd);                    // AWREADY only after the last W
         cover(stat_drop_filter);                                    // dropped by the filter
         cover(halted && got_ring_err);                              // halt after a ring error
     end

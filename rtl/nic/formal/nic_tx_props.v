@@ -24,7 +24,8 @@
 //     engine in the next cycle, and a halted engine starts no AR or AW
 // Covers (run.sh -c): a frame completed with status 0, a frame read split at 4 KB, an ERR_DMA
 // completion for a frame read answered with an error, a descriptor error completion, the slave
-// taking W before AW, R held back by RREADY, a halt after a ring access error.
+// taking W before AW (and AW only after the last W), R held back by RREADY, a halt after a ring
+// access error.
 // The rest of this file is the strengthening the induction needs, on nic_tx's registers read
 // through probes (`x_*` wires, connected by run.sh after flattening: the RTL stays unchanged).
 module nic_tx_props #(
@@ -269,6 +270,7 @@ always @* begin
         cover(stat_cpl && !stat_frame && !stat_desc_err);           // ERR_DMA completion (read error)
         cover(stat_desc_err);                                       // descriptor error completion
         cover(wvalid && m_axi_wready && !w_awd && !(awvalid && m_axi_awready));   // W before AW
+        cover(awvalid && m_axi_awready && w_wd);                    // AWREADY only after the last W
         cover(m_axi_rvalid && !rready);                             // R held back
         cover(halted && got_ring_err);                              // halt after a ring error
     end
