@@ -32,6 +32,7 @@ struct Ipv4Addr {
     bool is_broadcast() const { return v == 0xffffffffu; }
     bool is_multicast() const { return (v >> 28) == 0xe; }  // 224.0.0.0/4 (RFC 5771)
     bool is_loopback() const { return (v >> 24) == 127; }
+    bool is_this_network() const { return (v >> 24) == 0; }  // 0/8 (RFC 1122 3.2.1.3 (a), (b))
     bool operator==(Ipv4Addr o) const { return v == o.v; }
     bool operator!=(Ipv4Addr o) const { return v != o.v; }
     bool operator<(Ipv4Addr o) const { return v < o.v; }

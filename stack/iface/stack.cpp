@@ -401,6 +401,13 @@ void Stack::ipv4_input(Instant now, Interface* ifc, ConstBytes p, const RxInfo& 
         ++stats_.rx_ip_bad_src;
         return;
     }
+    // RFC 1122 3.2.1.3 (g) and (a)/(b): 127/8 is internal to the host and 0/8 means "this network"
+    // only while a host learns its address, so neither may arrive from a wire as source or
+    // destination. Answering them would let a neighbour reach services bound to loopback.
+    if (ifc && (ip.src.is_loopback() || ip.dst.is_loopback() || ip.src.is_this_network() || ip.dst.is_this_network())) {
+        ++stats_.rx_ip_martian;
+        return;
+    }
     // A host does not forward (RFC 1122 3.3.1): ours, broadcast, or the all-hosts group only.
     bool ours = is_local_address(ip.dst) || is_broadcast_address(ip.dst) || ip.dst == Ipv4Addr(224, 0, 0, 1);
     if (!ours) {

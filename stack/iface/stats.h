@@ -42,6 +42,7 @@ namespace nic {
     X(ip, rx_ip_bad_options, "IPv4 packets with malformed options (dropped)")                       \
     X(ip, rx_ip_ttl_zero, "IPv4 packets received with TTL 0 (dropped)")                             \
     X(ip, rx_ip_bad_src, "IPv4 packets from a broadcast/multicast source (dropped)")                \
+    X(ip, rx_ip_martian, "IPv4 packets from a device to/from 127/8 or 0/8 (dropped, RFC 1122 3.2.1.3)")\
     X(ip, rx_ip_not_for_us, "IPv4 packets for another host; no forwarding (dropped)")               \
     X(ip, rx_ip_unknown_proto, "IPv4 packets for an unknown protocol (dropped)")                    \
     X(ip, rx_ip_delivered, "IPv4 datagrams delivered to a protocol")                                \

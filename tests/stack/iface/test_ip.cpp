@@ -553,3 +553,44 @@ TEST(ProtocolHook, TcpHandlerGetsDatagramsAndIcmpErrorsElseProtocolUnreachable) 
         EXPECT_FALSE(p.s.tx_checksum_offloaded(kIpA, kProtoTcp, 100)) << "loopback: software";
     }
 }
+
+// RFC 1122 3.2.1.3: 127/8 and 0/8 never appear on a wire. Echo requests and UDP to a bound port
+// with such an address as source or destination get no answer (no reply, no port unreachable)
+// and are counted; the same request from a normal address right after is answered.
+TEST(Ipv4Input, MartianAddressesFromTheWireAreDiscardedAndCounted) {
+    Probe p;
+    learn_c(p);
+    int fd = p.api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    sockaddr_in sa = make_sockaddr(Endpoint{Ipv4Addr::any(), 9});
+    ASSERT_EQ(p.api.bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa), 0);
+    IcmpRepr e;
+    e.type = kIcmpEchoRequest;
+    e.ident = 1;
+    e.seq = 1;
+    std::vector<uint8_t> echo(icmp_len(e));
+    emit_icmp(e, echo, true);
+    const std::pair<Ipv4Addr, Ipv4Addr> martians[] = {
+        {kIpC, Ipv4Addr(127, 0, 0, 1)}, {Ipv4Addr(127, 0, 0, 1), kIpA}, {Ipv4Addr(127, 9, 9, 9), kIpA},
+        {Ipv4Addr(0, 0, 0, 0), kIpA},   {Ipv4Addr(0, 1, 2, 3), kIpA},   {kIpC, Ipv4Addr(0, 0, 0, 0)},
+    };
+    uint64_t n = 0;
+    for (auto [src, dst] : martians) {
+        p.inject(to_a(ip_packet(ip_hdr(src, dst, kProtoIcmp), echo)));
+        p.inject(to_a(ip_packet(ip_hdr(src, dst, kProtoUdp), udp_datagram(src, dst, 1, 9, bytes_of("x")))));
+        p.inject(to_a(ip_packet(ip_hdr(src, dst, kProtoUdp), udp_datagram(src, dst, 1, 7777, bytes_of("x")))));
+        n += 3;
+        EXPECT_TRUE(p.drain().empty()) << src.str() << " -> " << dst.str();
+        EXPECT_EQ(counter(p.s, "rx_ip_martian"), n) << src.str() << " -> " << dst.str();
+    }
+    char buf[8];
+    EXPECT_EQ(p.api.recv(fd, buf, sizeof buf, 0), -1) << "nothing reached the bound socket";
+    EXPECT_EQ(counter(p.s, "rx_ip_delivered"), 0u);
+    p.inject(to_a(ip_packet(ip_hdr(kIpC, kIpA, kProtoIcmp), echo)));
+    EXPECT_EQ(p.drain().size(), 1u) << "the next good request is answered";
+    // Loopback traffic of the host itself is unaffected.
+    int lo = p.api.socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    sockaddr_in to = make_sockaddr(Endpoint{Ipv4Addr(127, 0, 0, 1), 9});
+    ASSERT_EQ(p.api.sendto(lo, "lo", 2, 0, reinterpret_cast<sockaddr*>(&to), sizeof to), 2);
+    p.settle();
+    EXPECT_EQ(p.api.recv(fd, buf, sizeof buf, 0), 2);
+}
