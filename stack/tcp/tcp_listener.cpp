@@ -17,6 +17,17 @@ void TcpListener::queue_out(TcpOut o) {
     out_.push_back(o);
 }
 
+void TcpListener::schedule(const Key& k, HalfOpen& h, Instant deadline) {
+    timers_.erase({h.deadline, k});
+    h.deadline = deadline;
+    timers_.insert({deadline, k});
+}
+
+void TcpListener::erase(std::map<Key, HalfOpen>::iterator it) {
+    timers_.erase({it->second.deadline, it->first});
+    synq_.erase(it);
+}
+
 TcpRepr TcpListener::synack(Instant now, const HalfOpen& h) const {
     TcpRepr r;
     r.src_port = h.local.port;
@@ -44,6 +55,13 @@ std::shared_ptr<TcpSocket> TcpListener::complete(Instant now, Endpoint local, En
     auto s = std::make_shared<TcpSocket>(cfg_);
     s->accept_syn(now, local, remote, iss, syn, synack_at, retransmitted, rtt_ok);
     s->on_segment(now, ack);  // SYN-RECEIVED -> ESTABLISHED (3.10.7.4 fifth), with any data it carries
+    if (!s->ever_established()) {
+        // The connection dropped the ACK (RFC 7323 3.2 no timestamp, 5.3 PAWS, ...): the handshake
+        // is not complete. Only established connections may enter the accept queue, or a poller
+        // is woken for a connection accept() cannot return and half-open ones fill the backlog.
+        ++ctr_.ack_rejected;
+        return nullptr;
+    }
     acceptq_.push_back(s);
     ++ctr_.established;
     return s;
@@ -66,7 +84,7 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
         ++ctr_.rst_in;
         // RFC 5961 3.2 in SYN-RECEIVED: only an RST exactly at RCV.NXT removes the half-open entry.
         if (it != synq_.end() && seg.seq == it->second.syn.seq + 1)
-            synq_.erase(it);
+            erase(it);
         else
             ++ctr_.dropped_other;
         return nullptr;
@@ -77,6 +95,7 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
             // A retransmitted SYN: our SYN-ACK was lost; send it again now.
             ++ctr_.syns_in;
             h.tx_pending = true;
+            schedule(it->first, h, now);
             return nullptr;
         }
         if (!seg.flags.ack() || seg.flags.syn()) {
@@ -97,10 +116,9 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
             ++ctr_.accept_queue_full;
             return nullptr;
         }
-        HalfOpen done = h;
-        synq_.erase(it);
-        return complete(now, done.local, done.remote, done.iss, done.syn, done.first_sent, done.retries > 0,
-                        true, seg);
+        auto s = complete(now, h.local, h.remote, h.iss, h.syn, h.first_sent, h.retries > 0, true, seg);
+        if (s) erase(it);  // else the entry stays: the peer may still send an acceptable ACK
+        return s;
     }
     if (seg.flags.ack()) {
         if (seg.flags.syn()) {
@@ -123,14 +141,9 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
                 syn.flags = TcpFlags(TcpFlags::kSyn);
                 syn.window = seg.window;
                 syn.options.mss = *mss;
-                auto s = std::make_shared<TcpSocket>(cfg_);
                 TcpRepr ack = seg;
                 ack.options.ts.reset();  // timestamps were not negotiated through the cookie
-                s->accept_syn(now, local, remote, seg.ack - 1, syn, now, false, false);
-                s->on_segment(now, ack);
-                acceptq_.push_back(s);
-                ++ctr_.established;
-                return s;
+                return complete(now, local, remote, seg.ack - 1, syn, now, false, false, ack);
             }
             ++ctr_.cookies_bad;
         }
@@ -174,7 +187,9 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
     h.iss = isn_ ? isn_->isn(now, local, remote) : SeqNum(uint32_t(now.ns / 4000));
     h.first_sent = now;
     h.deadline = now;
-    synq_.emplace(key(local, remote), h);
+    Key k = key(local, remote);
+    synq_.emplace(k, h);
+    timers_.insert({now, k});
     return nullptr;
 }
 
@@ -184,37 +199,38 @@ std::optional<TcpOut> TcpListener::poll_transmit(Instant now) {
         out_.pop_front();
         return o;
     }
-    for (auto it = synq_.begin(); it != synq_.end();) {
+    while (!timers_.empty() && timers_.begin()->first <= now) {
+        ++ctr_.timer_visits;
+        auto it = synq_.find(timers_.begin()->second);
+        if (it == synq_.end()) {  // cannot happen: erase() keeps both in step; never spin on it
+            timers_.erase(timers_.begin());
+            continue;
+        }
         HalfOpen& h = it->second;
-        if (!h.tx_pending && h.deadline <= now) {
+        if (!h.tx_pending) {
             // RFC 6298-style backoff for the SYN-ACK; give up after synack_retries.
             if (h.retries >= cfg_.synack_retries) {
                 ++ctr_.synack_timeouts;
-                it = synq_.erase(it);
+                erase(it);
                 continue;
             }
             ++h.retries;
             ++ctr_.synack_retrans;
-            h.tx_pending = true;
         }
-        if (h.tx_pending) {
-            h.tx_pending = false;
-            if (h.retries == 0 && h.first_sent == h.deadline) h.first_sent = now;
-            Duration rto = cfg_.rtt.initial_rto * (int64_t(1) << std::min<uint32_t>(h.retries, 16));
-            if (rto > cfg_.rtt.max_rto) rto = cfg_.rtt.max_rto;
-            h.deadline = now + rto;
-            ++ctr_.synacks_out;
-            return TcpOut{h.local.addr, h.remote.addr, synack(now, h)};
-        }
-        ++it;
+        h.tx_pending = false;
+        if (h.retries == 0 && h.first_sent == h.deadline) h.first_sent = now;
+        Duration rto = cfg_.rtt.initial_rto * (int64_t(1) << std::min<uint32_t>(h.retries, 16));
+        if (rto > cfg_.rtt.max_rto) rto = cfg_.rtt.max_rto;
+        schedule(it->first, h, now + rto);
+        ++ctr_.synacks_out;
+        return TcpOut{h.local.addr, h.remote.addr, synack(now, h)};
     }
     return std::nullopt;
 }
 
 Instant TcpListener::next_deadline() const {
-    Instant t = Instant::max();
-    for (const auto& kv : synq_) t = min(t, kv.second.deadline);
-    return t;
+    if (!out_.empty()) return Instant{};
+    return timers_.empty() ? Instant::max() : timers_.begin()->first;
 }
 
 std::shared_ptr<TcpSocket> TcpListener::accept() {
@@ -237,6 +253,7 @@ std::vector<std::shared_ptr<TcpSocket>> TcpListener::close(Instant now) {
     for (auto& s : out) s->abort(now);
     acceptq_.clear();
     synq_.clear();
+    timers_.clear();
     return out;
 }
 

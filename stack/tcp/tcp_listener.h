@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 
 namespace nic {
 
@@ -21,6 +22,8 @@ struct TcpListenerCounters {
     uint64_t syn_queue_full = 0;        // SYN dropped: SYN queue full and cookies off
     uint64_t accept_queue_full = 0;     // SYN or completing ACK dropped: accept queue full
     uint64_t synack_timeouts = 0;       // half-open connections given up after synack_retries
+    uint64_t timer_visits = 0;          // half-open entries examined by poll_transmit (cost measure)
+    uint64_t ack_rejected = 0;          // completing ACK the connection would drop (PAWS, no TS, ...)
     uint64_t cookies_sent = 0, cookies_ok = 0, cookies_bad = 0;
     uint64_t rst_out = 0, rst_in = 0;
     uint64_t dropped_other = 0;         // neither SYN nor ACK, or an RST/ACK that matched nothing
@@ -63,6 +66,10 @@ private:
         return {(uint64_t(l.addr.v) << 16) | l.port, (uint64_t(r.addr.v) << 16) | r.port};
     }
     TcpRepr synack(Instant now, const HalfOpen& h) const;
+    // Half-open entries are indexed by deadline as well, so a SYN flood costs O(log n) per segment
+    // and per timer instead of a walk over the whole SYN queue.
+    void schedule(const Key& k, HalfOpen& h, Instant deadline);
+    void erase(std::map<Key, HalfOpen>::iterator it);
     void queue_out(TcpOut o);
     std::shared_ptr<TcpSocket> complete(Instant now, Endpoint local, Endpoint remote, SeqNum iss, const TcpRepr& syn,
                                         Instant synack_at, bool retransmitted, bool rtt_ok, const TcpRepr& ack);
@@ -72,6 +79,7 @@ private:
     size_t backlog_, synq_max_;
     const IsnGenerator* isn_;
     std::map<Key, HalfOpen> synq_;
+    std::set<std::pair<Instant, Key>> timers_;  // (HalfOpen::deadline, key) for every synq_ entry
     std::deque<std::shared_ptr<TcpSocket>> acceptq_;
     std::deque<TcpOut> out_;  // stateless replies: RSTs, cookie SYN-ACKs
     static constexpr size_t kMaxOut = 256;

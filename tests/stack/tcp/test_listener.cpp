@@ -253,4 +253,83 @@ TEST_F(Listen, CompletingAckMustBeAtRcvNxt) {
     EXPECT_EQ(l.syn_queue_len(), 0u);
 }
 
+// A completing ACK that the new connection would drop (no timestamp option after both sides
+// agreed to timestamps, RFC 7323 3.2; or a TSval older than the SYN's, PAWS 5.3) does not
+// complete the handshake: the half-open entry stays in the SYN queue, nothing enters the accept
+// queue (so a poller is not woken for a connection accept() cannot return), and such handshakes
+// cannot fill the backlog: a real client still gets its SYN-ACK and is accepted.
+TEST_F(Listen, RejectedCompletingAckLeavesTheHandshakeInTheSynQueue) {
+    cfg.timestamps = true;
+    TcpListener l(cfg, Endpoint{kServer, 80}, 2, &isn);
+    auto syn_ts = [&](uint16_t port, uint32_t seq, uint32_t tsval) {
+        TcpRepr r = syn(port, seq);
+        r.options.ts = TcpTimestamp{tsval, 0};
+        return r;
+    };
+    for (uint16_t port = 1; port <= 4; ++port) {
+        l.on_segment(clock.now(), kClient, kServer, syn_ts(port, 100u * port, 5000));
+        auto sa = drain(l);
+        ASSERT_EQ(sa.size(), 1u) << "port " << port << ": the backlog is not taken by the earlier handshakes";
+        ASSERT_TRUE(sa[0].repr.options.ts) << "timestamps agreed";
+        TcpRepr a = ack_for(sa[0].repr, port, 100u * port);
+        if (port % 2) {
+            // no timestamp option at all
+        } else {
+            a.options.ts = TcpTimestamp{4000, sa[0].repr.options.ts->val};  // older than the SYN's: PAWS
+        }
+        EXPECT_FALSE(l.on_segment(clock.now(), kClient, kServer, a)) << "port " << port;
+        EXPECT_EQ(l.accept_queue_len(), 0u) << "port " << port;
+        EXPECT_FALSE(l.accept()) << "port " << port;
+    }
+    EXPECT_EQ(l.syn_queue_len(), 4u);
+    EXPECT_EQ(l.counters().ack_rejected, 4u);
+    // A client that does it right.
+    l.on_segment(clock.now(), kClient, kServer, syn_ts(9, 900, 5000));
+    auto sa = drain(l);
+    ASSERT_EQ(sa.size(), 1u);
+    TcpRepr a = ack_for(sa[0].repr, 9, 900);
+    a.options.ts = TcpTimestamp{5001, sa[0].repr.options.ts->val};
+    auto s = l.on_segment(clock.now(), kClient, kServer, a);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->state(), TcpState::Established);
+    EXPECT_EQ(l.accept_queue_len(), 1u);
+    EXPECT_EQ(l.accept(), s);
+    // The rejected ones can still complete with a good ACK while their entry lives.
+    l.on_segment(clock.now(), kClient, kServer, syn_ts(1, 100, 5000));
+    auto again = drain(l);
+    ASSERT_EQ(again.size(), 1u) << "a retransmitted SYN gets the SYN-ACK again";
+    TcpRepr good = ack_for(again[0].repr, 1, 100);
+    good.options.ts = TcpTimestamp{5002, again[0].repr.options.ts->val};
+    EXPECT_TRUE(l.on_segment(clock.now(), kClient, kServer, good));
+    EXPECT_EQ(l.syn_queue_len(), 3u);
+}
+
+// A SYN flood into a backlog of 4096: each SYN and each timer costs O(log n) half-open entries
+// visited, not a walk over the whole SYN queue (which made a flood quadratic in CPU).
+TEST_F(Listen, SynQueueTimersAreIndexedNotWalked) {
+    cfg.syn_cookies = false;
+    TcpListener l(cfg, Endpoint{kServer, 80}, 4096, &isn, 4096);
+    size_t synacks = 0;
+    for (uint32_t i = 0; i < 4096; ++i) {
+        l.on_segment(clock.now(), Ipv4Addr(198, 51, 100, uint8_t(i)), kServer, syn(uint16_t(1024 + i / 256), i * 7));
+        synacks += drain(l).size();
+        EXPECT_LE(l.next_deadline(), clock.now() + cfg.rtt.initial_rto);
+    }
+    EXPECT_EQ(synacks, 4096u);
+    EXPECT_EQ(l.syn_queue_len(), 4096u);
+    // Every entry visited once to send its SYN-ACK; the old walk visited ~n^2/2 = 8.4 million.
+    EXPECT_EQ(l.counters().timer_visits, 4096u);
+    // The retransmission timers then fire in deadline order, once per entry and round, and the
+    // entries are given up after synack_retries.
+    for (uint32_t round = 0; round <= cfg.synack_retries; ++round) {
+        clock.advance_to(l.next_deadline());
+        synacks += drain(l).size();
+    }
+    EXPECT_EQ(synacks, 4096u * (1 + cfg.synack_retries));
+    EXPECT_EQ(l.syn_queue_len(), 0u);
+    EXPECT_EQ(l.counters().synack_timeouts, 4096u);
+    EXPECT_EQ(l.counters().timer_visits, 4096u * (2 + cfg.synack_retries));
+    EXPECT_EQ(l.next_deadline(), Instant::max());
+}
+
 }  // namespace
