@@ -126,7 +126,8 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
             return nullptr;
         }
         // A SYN cookie coming back? (ACK for ISS + 1 where ISS was the cookie.)
-        if (cfg_.syn_cookies && isn_) {
+        if (cfg_.syn_cookies && isn_ && now >= cookies_until_) ++ctr_.cookies_unsolicited;
+        if (cfg_.syn_cookies && isn_ && now < cookies_until_) {
             auto mss = isn_->check_cookie(now, local, remote, seg.seq - 1, seg.ack - 1);
             if (mss) {
                 if (acceptq_.size() >= backlog_) {
@@ -175,6 +176,8 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
         h.syn.options = TcpOptions{};
         TcpRepr r = synack(now, h);
         ++ctr_.cookies_sent;
+        // A cookie is accepted up to two 64-second slots after the one it was made in (isn.h).
+        cookies_until_ = now + Duration::from_s(3 * 64);
         ++ctr_.synacks_out;
         queue_out(TcpOut{dst, src, r});
         return nullptr;

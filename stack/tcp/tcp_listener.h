@@ -25,6 +25,7 @@ struct TcpListenerCounters {
     uint64_t timer_visits = 0;          // half-open entries examined by poll_transmit (cost measure)
     uint64_t ack_rejected = 0;          // completing ACK the connection would drop (PAWS, no TS, ...)
     uint64_t cookies_sent = 0, cookies_ok = 0, cookies_bad = 0;
+    uint64_t cookies_unsolicited = 0;   // cookie-shaped ACK while no cookie was sent lately (RST)
     uint64_t rst_out = 0, rst_in = 0;
     uint64_t dropped_other = 0;         // neither SYN nor ACK, or an RST/ACK that matched nothing
     uint64_t out_queue_full = 0;        // stateless replies dropped because too many were pending
@@ -81,6 +82,9 @@ private:
     std::map<Key, HalfOpen> synq_;
     std::set<std::pair<Instant, Key>> timers_;  // (HalfOpen::deadline, key) for every synq_ entry
     std::deque<std::shared_ptr<TcpSocket>> acceptq_;
+    // Cookies are checked only while the SYN queue has overflowed recently (as Linux's
+    // tcp_synq_no_recent_overflow): otherwise every stray ACK would be a 2^-24 guess at a connection.
+    Instant cookies_until_{};
     std::deque<TcpOut> out_;  // stateless replies: RSTs, cookie SYN-ACKs
     static constexpr size_t kMaxOut = 256;
     TcpListenerCounters ctr_;

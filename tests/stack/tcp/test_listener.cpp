@@ -94,7 +94,7 @@ TEST_F(Listen, BadAckInListenGetsReset) {
     EXPECT_EQ(o[0].repr.flags.bits, R);
     EXPECT_EQ(o[0].repr.seq, SeqNum(12345));  // RFC 9293 3.10.7.2: <SEQ=SEG.ACK><CTL=RST>
     EXPECT_EQ(o[0].dst, kClient);
-    EXPECT_EQ(l.counters().cookies_bad, 1u);
+    EXPECT_EQ(l.counters().cookies_unsolicited, 1u) << "no cookie sent lately: not even checked";
 }
 
 TEST_F(Listen, SynFloodStaysBoundedWithCookiesAndConnectionsStillWork) {
@@ -153,7 +153,7 @@ TEST_F(Listen, SynFloodStaysBoundedWithCookiesAndConnectionsStillWork) {
     for (auto& o : drain(l))
         if (o.repr.dst_port == 3000) c2.push_back(o);  // (the half-open entries retransmit meanwhile)
     ASSERT_EQ(c2.size(), 1u);
-    clock.advance(Duration::from_s(200));
+    clock.advance(Duration::from_s(170));  // three slots later, while cookies are still accepted
     EXPECT_FALSE(l.on_segment(clock.now(), kClient, kServer, ack_for(c2[0].repr, 3000, 555)));
     EXPECT_EQ(l.counters().cookies_bad, 2u);
 }
@@ -330,6 +330,34 @@ TEST_F(Listen, SynQueueTimersAreIndexedNotWalked) {
     EXPECT_EQ(l.counters().synack_timeouts, 4096u);
     EXPECT_EQ(l.counters().timer_visits, 4096u * (2 + cfg.synack_retries));
     EXPECT_EQ(l.next_deadline(), Instant::max());
+}
+
+// SYN cookies are for a SYN queue under pressure: a correct cookie ACK to a listener that has
+// not sent a cookie lately is an ACK for no connection (RST), not a new connection.
+TEST_F(Listen, CookieAckWithoutRecentOverflowIsRefused) {
+    TcpListener l(cfg, Endpoint{kServer, 80}, 8, &isn, 16);
+    TcpRepr cookie_synack;
+    cookie_synack.seq = isn.cookie(clock.now(), Endpoint{kServer, 80}, Endpoint{kClient, 4000}, SeqNum(100), 1460);
+    EXPECT_FALSE(l.on_segment(clock.now(), kClient, kServer, ack_for(cookie_synack, 4000, 100)));
+    EXPECT_EQ(l.counters().cookies_unsolicited, 1u);
+    EXPECT_EQ(l.counters().cookies_ok, 0u);
+    EXPECT_EQ(l.accept_queue_len(), 0u);
+    auto out = drain(l);
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_TRUE(out[0].repr.flags.rst());
+    // Under pressure (the SYN queue overflowed and cookies went out), the same ACK is accepted.
+    TcpListener busy(cfg, Endpoint{kServer, 80}, 8, &isn, 1);
+    busy.on_segment(clock.now(), Ipv4Addr(198, 51, 100, 1), kServer, syn(1, 1));
+    busy.on_segment(clock.now(), Ipv4Addr(198, 51, 100, 2), kServer, syn(2, 2));
+    EXPECT_EQ(busy.counters().cookies_sent, 1u);
+    auto s = busy.on_segment(clock.now(), kClient, kServer, ack_for(cookie_synack, 4000, 100));
+    ASSERT_TRUE(s);
+    EXPECT_EQ(busy.counters().cookies_ok, 1u);
+    // And refused again once the pressure is long gone.
+    clock.advance(Duration::from_s(200));
+    cookie_synack.seq = isn.cookie(clock.now(), Endpoint{kServer, 80}, Endpoint{kClient, 4001}, SeqNum(100), 1460);
+    EXPECT_FALSE(busy.on_segment(clock.now(), kClient, kServer, ack_for(cookie_synack, 4001, 100)));
+    EXPECT_EQ(busy.counters().cookies_unsolicited, 1u);
 }
 
 }  // namespace
