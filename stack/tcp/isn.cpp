@@ -59,6 +59,11 @@ SeqNum IsnGenerator::isn(Instant now, Endpoint local, Endpoint remote) const {
     return SeqNum(m + uint32_t(hash(key_.data(), local, remote, 0, 0)));
 }
 
+uint32_t IsnGenerator::ts_offset(Endpoint local, Endpoint remote) const {
+    // Same key as the ISN, another input (domain separation): SipHash outputs stay independent.
+    return uint32_t(hash(key_.data(), local, remote, 0x54534f46u /* "TSOF" */, 0) >> 32);
+}
+
 namespace {
 uint32_t slot(Instant now) { return uint32_t(uint64_t(now.ns) / 64000000000ull); }  // 64 s
 }  // namespace

@@ -22,6 +22,9 @@ public:
     explicit IsnGenerator(uint64_t seed);
 
     SeqNum isn(Instant now, Endpoint local, Endpoint remote) const;
+    // RFC 7323 5.4: a random per-connection offset for TSval, keyed like the ISN but independent
+    // of it, so a peer learns neither this host's clock nor anything about its ISNs from TSval.
+    uint32_t ts_offset(Endpoint local, Endpoint remote) const;
 
     // SYN cookie (stateless SYN-ACK) for a SYN with sequence number `peer_isn`: the cookie carries
     // a 64-second time slot (5 bits), an MSS table index (3 bits) and a 24-bit MAC.

@@ -45,15 +45,15 @@ TcpRepr TcpListener::synack(Instant now, const HalfOpen& h) const {
         r.options.wscale = s;
     }
     r.options.sack_permitted = cfg_.sack && h.syn.options.sack_permitted;
-    if (cfg_.timestamps && h.syn.options.ts) r.options.ts = TcpTimestamp{tcp_ts_value(now, h.iss), h.syn.options.ts->val};
+    if (cfg_.timestamps && h.syn.options.ts) r.options.ts = TcpTimestamp{tcp_ts_value(now, h.ts_offset), h.syn.options.ts->val};
     return r;
 }
 
 std::shared_ptr<TcpSocket> TcpListener::complete(Instant now, Endpoint local, Endpoint remote, SeqNum iss,
                                                  const TcpRepr& syn, Instant synack_at, bool retransmitted,
-                                                 bool rtt_ok, const TcpRepr& ack) {
+                                                 bool rtt_ok, const TcpRepr& ack, uint32_t ts_offset) {
     auto s = std::make_shared<TcpSocket>(cfg_);
-    s->accept_syn(now, local, remote, iss, syn, synack_at, retransmitted, rtt_ok);
+    s->accept_syn(now, local, remote, iss, syn, synack_at, retransmitted, rtt_ok, ts_offset);
     s->on_segment(now, ack);  // SYN-RECEIVED -> ESTABLISHED (3.10.7.4 fifth), with any data it carries
     if (!s->ever_established()) {
         // The connection dropped the ACK (RFC 7323 3.2 no timestamp, 5.3 PAWS, ...): the handshake
@@ -116,7 +116,7 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
             ++ctr_.accept_queue_full;
             return nullptr;
         }
-        auto s = complete(now, h.local, h.remote, h.iss, h.syn, h.first_sent, h.retries > 0, true, seg);
+        auto s = complete(now, h.local, h.remote, h.iss, h.syn, h.first_sent, h.retries > 0, true, seg, h.ts_offset);
         if (s) erase(it);  // else the entry stays: the peer may still send an acceptable ACK
         return s;
     }
@@ -144,7 +144,7 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
                 syn.options.mss = *mss;
                 TcpRepr ack = seg;
                 ack.options.ts.reset();  // timestamps were not negotiated through the cookie
-                return complete(now, local, remote, seg.ack - 1, syn, now, false, false, ack);
+                return complete(now, local, remote, seg.ack - 1, syn, now, false, false, ack, 0);
             }
             ++ctr_.cookies_bad;
         }
@@ -188,6 +188,7 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
     h.syn = seg;
     h.syn.payload = {};  // data on a SYN is not kept; the peer retransmits it (section 3.10.7.2 allows)
     h.iss = isn_ ? isn_->isn(now, local, remote) : SeqNum(uint32_t(now.ns / 4000));
+    h.ts_offset = isn_ ? isn_->ts_offset(local, remote) : 0;
     h.first_sent = now;
     h.deadline = now;
     Key k = key(local, remote);

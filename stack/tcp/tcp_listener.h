@@ -57,6 +57,7 @@ private:
     struct HalfOpen {
         Endpoint local, remote;
         SeqNum iss;
+        uint32_t ts_offset = 0;  // RFC 7323 5.4, shared by the SYN-ACK and the connection
         TcpRepr syn;           // options, window and sequence number of the peer's SYN (no payload)
         Instant first_sent{}, deadline{};
         uint32_t retries = 0;
@@ -73,7 +74,8 @@ private:
     void erase(std::map<Key, HalfOpen>::iterator it);
     void queue_out(TcpOut o);
     std::shared_ptr<TcpSocket> complete(Instant now, Endpoint local, Endpoint remote, SeqNum iss, const TcpRepr& syn,
-                                        Instant synack_at, bool retransmitted, bool rtt_ok, const TcpRepr& ack);
+                                        Instant synack_at, bool retransmitted, bool rtt_ok, const TcpRepr& ack,
+                                        uint32_t ts_offset);
 
     TcpConfig cfg_;
     Endpoint local_;

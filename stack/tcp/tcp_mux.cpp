@@ -49,7 +49,7 @@ std::shared_ptr<TcpSocket> TcpMux::connect(Instant now, Endpoint local, Endpoint
         conns_.erase(it);
     }
     auto s = std::make_shared<TcpSocket>(cfg ? *cfg : cfg_);
-    s->connect(now, local, remote, isn_.isn(now, local, remote));
+    s->connect(now, local, remote, isn_.isn(now, local, remote), isn_.ts_offset(local, remote));
     conns_.emplace(k, s);
     return s;
 }

@@ -72,7 +72,7 @@ TcpSocket::TcpSocket(const TcpConfig& cfg)
 // ------------------------------------------------------------------------------------------------
 // User calls (section 3.10.1 - 3.10.5)
 
-int TcpSocket::connect(Instant now, Endpoint local, Endpoint remote, SeqNum iss) {
+int TcpSocket::connect(Instant now, Endpoint local, Endpoint remote, SeqNum iss, uint32_t ts_offset) {
     if (state_ == TcpState::SynSent) return -EALREADY;
     if (state_ != TcpState::Closed || err_ != 0 || app_closed_) return -EISCONN;
     local_ = local;
@@ -81,14 +81,15 @@ int TcpSocket::connect(Instant now, Endpoint local, Endpoint remote, SeqNum iss)
     tx_base_ = iss + 1;
     recover_ = high_rxt_ = iss;
     rcv_wscale_ = cfg_.window_scale ? wscale_for(cfg_.rcvbuf) : 0;
-    ts_offset_ = tcp_ts_offset(iss);  // RFC 7323 5.4: a per-connection random offset for TSval
+    ts_offset_ = ts_offset;  // RFC 7323 5.4: a per-connection random offset for TSval
     progress_at_ = now;
     set_state(now, TcpState::SynSent);  // section 3.10.1: SYN goes out on the next poll_transmit
     return 0;
 }
 
 void TcpSocket::accept_syn(Instant now, Endpoint local, Endpoint remote, SeqNum iss, const TcpRepr& syn,
-                           Instant synack_at, bool synack_retransmitted, bool rtt_from_synack) {
+                           Instant synack_at, bool synack_retransmitted, bool rtt_from_synack,
+                           uint32_t ts_offset) {
     local_ = local;
     remote_ = remote;
     iss_ = snd_una_ = iss;
@@ -98,7 +99,7 @@ void TcpSocket::accept_syn(Instant now, Endpoint local, Endpoint remote, SeqNum 
     irs_ = syn.seq;
     rcv_nxt_ = syn.seq + 1;
     rcv_wscale_ = cfg_.window_scale && syn.options.wscale ? wscale_for(cfg_.rcvbuf) : 0;
-    ts_offset_ = tcp_ts_offset(iss);
+    ts_offset_ = ts_offset;
     negotiate(syn);
     ts_recent_at_ = now;  // RFC 7323 5.5: TS.Recent's age starts now
     // Section 3.10.7.2 and RFC 7323 2.2: the window in a SYN is never scaled.
@@ -359,7 +360,7 @@ void TcpSocket::negotiate(const TcpRepr& syn) {
 
 uint32_t TcpSocket::rcv_mss() const { return uint32_t(cfg_.mtu - 40 - (ts_ok_ ? 12 : 0)); }
 
-uint32_t TcpSocket::ts_now(Instant now) const { return uint32_t(now.ns / 1000000) + ts_offset_; }
+uint32_t TcpSocket::ts_now(Instant now) const { return tcp_ts_value(now, ts_offset_); }
 
 uint32_t TcpSocket::rcv_window_now() const {
     uint32_t cap = uint32_t(0xffff) << rcv_wscale_;
@@ -867,9 +868,11 @@ void TcpSocket::process_text(Instant now, SeqNum seq, ConstBytes payload, bool f
             } else {
                 rx_.write_at(0, payload);
                 uint32_t n = len;
-                if (had_ooo) {  // merge with what already waits past the hole
-                    asm_.add(0, len);
-                    n = asm_.front();
+                if (had_ooo) {
+                    // Merge with what already waits past the hole. In-order data never needs a new
+                    // hole, so it is taken even when the tracker is full and add() refuses a range
+                    // (then it touches no held range: commit it alone and rebase the others).
+                    if (asm_.add(0, len)) n = asm_.front();
                     asm_.advance(n);
                 }
                 rx_.commit(n);

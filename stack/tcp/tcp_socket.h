@@ -27,11 +27,9 @@
 
 namespace nic {
 
-// RFC 7323 5.4: TSval starts at a per-connection offset; derived from the ISS (itself keyed and
-// unpredictable, RFC 6528) so that a listener's SYN-ACK and the socket it creates agree.
-inline uint32_t tcp_ts_offset(SeqNum iss) { return iss.v * 2654435761u; }
-// TSval for `now` (1 ms ticks, RFC 7323 5.4 allows 1 ms to 1 s).
-inline uint32_t tcp_ts_value(Instant now, SeqNum iss) { return uint32_t(now.ns / 1000000) + tcp_ts_offset(iss); }
+// TSval for `now`: 1 ms ticks (RFC 7323 5.4 allows 1 ms to 1 s) plus the connection's random
+// offset (IsnGenerator::ts_offset), which a listener's SYN-ACK and the socket it creates share.
+inline uint32_t tcp_ts_value(Instant now, uint32_t ts_offset) { return uint32_t(now.ns / 1000000) + ts_offset; }
 
 class TcpSocket {
 public:
@@ -40,11 +38,12 @@ public:
     // ---- user calls (RFC 9293 3.10)
     // Active open: sends SYN from `local` to `remote` with initial sequence number `iss` (from an
     // IsnGenerator, RFC 6528). -EISCONN unless CLOSED.
-    int connect(Instant now, Endpoint local, Endpoint remote, SeqNum iss);
+    int connect(Instant now, Endpoint local, Endpoint remote, SeqNum iss, uint32_t ts_offset = 0);
     // Passive open, used by TcpListener after a SYN: the socket starts in SYN-RECEIVED with its
     // SYN-ACK (sent at `synack_at`, retransmitted or not) outstanding. Feed it the completing ACK.
     void accept_syn(Instant now, Endpoint local, Endpoint remote, SeqNum iss, const TcpRepr& syn,
-                    Instant synack_at, bool synack_retransmitted, bool rtt_from_synack = true);
+                    Instant synack_at, bool synack_retransmitted, bool rtt_from_synack = true,
+                    uint32_t ts_offset = 0);
     // Queues up to data.size bytes; returns how many, -EAGAIN when the buffer is full, -EPIPE after
     // shutdown(SHUT_WR)/close, -ENOTCONN before connect, or the pending error.
     long send(Instant now, ConstBytes data);

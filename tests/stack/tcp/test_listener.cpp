@@ -360,4 +360,40 @@ TEST_F(Listen, CookieAckWithoutRecentOverflowIsRefused) {
     EXPECT_EQ(busy.counters().cookies_unsolicited, 1u);
 }
 
+// RFC 7323 5.4: TSval starts at a random per-connection offset that says nothing about the ISN
+// (the old offset was ISS * constant: one SYN-ACK gave away both) and that the established
+// connection keeps, so the peer sees one monotonic TSval clock across the handshake.
+TEST_F(Listen, TimestampOffsetIsRandomPerConnectionAndNotDerivedFromTheIsn) {
+    cfg.timestamps = true;
+    TcpListener l(cfg, Endpoint{kServer, 80}, 8, &isn);
+    uint32_t now_ms = uint32_t(clock.now().ns / 1000000);
+    std::vector<uint32_t> offsets;
+    for (uint16_t port = 1; port <= 3; ++port) {
+        TcpRepr sy = syn(port, 100u * port);
+        sy.options.ts = TcpTimestamp{777, 0};
+        l.on_segment(clock.now(), kClient, kServer, sy);
+        auto sa = drain(l);
+        ASSERT_EQ(sa.size(), 1u);
+        ASSERT_TRUE(sa[0].repr.options.ts);
+        uint32_t off = sa[0].repr.options.ts->val - now_ms;
+        EXPECT_NE(off, sa[0].repr.seq.v * 2654435761u) << "offset derived from the ISS";
+        EXPECT_NE(off, sa[0].repr.seq.v) << "offset equal to the ISS";
+        EXPECT_EQ(off, isn.ts_offset(Endpoint{kServer, 80}, Endpoint{kClient, port}));
+        offsets.push_back(off);
+        // The connection goes on with the same TSval clock.
+        clock.advance(Duration::from_ms(25));
+        TcpRepr a = ack_for(sa[0].repr, port, 100u * port);
+        a.options.ts = TcpTimestamp{778, sa[0].repr.options.ts->val};
+        auto s = l.on_segment(clock.now(), kClient, kServer, a);
+        ASSERT_TRUE(s);
+        ASSERT_GT(s->send(clock.now(), ConstBytes(reinterpret_cast<const uint8_t*>("x"), 1)), 0);
+        auto d = s->poll_transmit(clock.now());
+        ASSERT_TRUE(d && d->options.ts);
+        EXPECT_EQ(d->options.ts->val, sa[0].repr.options.ts->val + 25);
+        now_ms += 25;
+    }
+    EXPECT_NE(offsets[0], offsets[1]);
+    EXPECT_NE(offsets[1], offsets[2]);
+}
+
 }  // namespace

@@ -1048,6 +1048,29 @@ TEST_F(Tcp, OutOfOrderQueueIsBounded) {
     EXPECT_EQ(read_all().size(), 500u);
 }
 
+// With the out-of-order tracker full, in-order data that does not reach the first held range is
+// still taken (it needs no new range), acknowledged, and the held ranges stay usable.
+TEST_F(Tcp, InOrderDataIsTakenWhenTheOutOfOrderTrackerIsFull) {
+    cfg.max_ooo_ranges = 2;
+    establish();
+    in(seg(A, 201, 1, 65535, 100));
+    in(seg(A, 401, 1, 65535, 100));
+    out();
+    in(seg(A, 1, 1, 65535, 100));  // [1, 101): in order, short of the first range at 201
+    EXPECT_EQ(sock->rcv_nxt(), irs + 101);
+    EXPECT_EQ(sock->recv_queue(), 100u);
+    auto o = out();
+    ASSERT_FALSE(o.empty());
+    EXPECT_EQ(o.back().r.ack, irs + 101) << describe(o);
+    in(seg(A, 101, 1, 65535, 100));  // fills up to the first held range, which is then delivered
+    in(seg(A, 301, 1, 65535, 100));
+    EXPECT_EQ(sock->rcv_nxt(), irs + 501);
+    auto d = read_all();
+    ASSERT_EQ(d.size(), 500u);
+    for (size_t i = 0; i < d.size(); ++i) ASSERT_EQ(d[i], uint8_t(1 + i)) << "byte " << i;
+    EXPECT_EQ(sock->counters().drop_ooo_full, 0u);
+}
+
 TEST_F(Tcp, SequenceNumbersWrapAround) {
     cfg.nodelay = true;
     iss = SeqNum(0xffffff00u);
