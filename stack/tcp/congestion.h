@@ -12,6 +12,10 @@ struct CongestionControl {
     uint32_t cwnd = 0;
     uint32_t ssthresh = 0xffffffffu;  // RFC 5681 3.1: arbitrarily high initially
     uint32_t bytes_acked = 0;         // congestion avoidance accumulator (RFC 5681 3.1, eq. 3 variant)
+    // No window beyond 2^30 bytes is ever usable (RFC 7323 2.3: the largest scaled window), so cwnd
+    // stops there. Without the clamp a connection that never loses a segment grows cwnd by one
+    // SMSS per ACK until the 32-bit value wraps to a tiny window after a few GB.
+    static constexpr uint32_t kMaxCwnd = 1u << 30;
 
     // RFC 5681 3.1 eq. 1 (initial window in segments by SMSS), or a fixed count when configured
     // (RFC 6928's 10).
@@ -26,17 +30,19 @@ struct CongestionControl {
         bytes_acked = 0;
     }
     bool in_slow_start() const { return cwnd < ssthresh; }
+    // Every increase goes through here (saturating at kMaxCwnd).
+    void grow(uint32_t n) { cwnd = uint32_t(std::min<uint64_t>(uint64_t(cwnd) + n, kMaxCwnd)); }
     // An ACK for `acked` new bytes outside recovery.
     void on_ack(uint32_t acked, uint32_t smss) {
         if (in_slow_start()) {
             // RFC 5681 3.1 eq. 2 with appropriate byte counting (RFC 3465, L = 1 SMSS).
-            cwnd += std::min(acked, smss);
+            grow(std::min(acked, smss));
         } else {
             // RFC 5681 3.1: about one SMSS per RTT, counted in bytes acknowledged.
-            bytes_acked += acked;
+            bytes_acked = uint32_t(std::min<uint64_t>(uint64_t(bytes_acked) + acked, kMaxCwnd));
             if (bytes_acked >= cwnd) {
                 bytes_acked -= cwnd;
-                cwnd += smss;
+                grow(smss);
             }
         }
     }

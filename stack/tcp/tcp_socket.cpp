@@ -750,7 +750,7 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
                 ++ctr_.newreno_partial_acks;
                 fast_rexmit_ = true;
                 cc_.cwnd = cc_.cwnd > acked ? cc_.cwnd - acked : 0;
-                if (acked >= snd_mss_) cc_.cwnd += snd_mss_;
+                if (acked >= snd_mss_) cc_.grow(snd_mss_);
                 if (cc_.cwnd < snd_mss_) cc_.cwnd = snd_mss_;
             }
         } else {
@@ -788,11 +788,12 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
                     high_rxt_ = snd_una_;
                     ++ctr_.sack_recoveries;
                 } else {
-                    cc_.cwnd = cc_.ssthresh + kDupThresh * snd_mss_;  // RFC 5681 3.2 step 3
+                    cc_.cwnd = cc_.ssthresh;  // RFC 5681 3.2 step 3: ssthresh + 3 SMSS
+                    cc_.grow(kDupThresh * snd_mss_);
                 }
             }
         } else if (!sack_ok_) {
-            cc_.cwnd += snd_mss_;  // RFC 5681 3.2 step 4: inflate for each further duplicate
+            cc_.grow(snd_mss_);  // RFC 5681 3.2 step 4: inflate for each further duplicate
         }
     }
     // Section 3.10.7.4 fifth: update the send window from the newest segment (SND.WL1/WL2).

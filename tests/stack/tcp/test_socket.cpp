@@ -1282,3 +1282,30 @@ TEST_F(Tcp, SmallerPathMtuResegmentsWhatIsInFlight) {
 }
 
 }  // namespace
+
+// A connection that never loses a segment keeps growing cwnd; near 2^32 the old arithmetic wrapped
+// to a window of a few bytes (after a few GB acknowledged). Every increase saturates at 2^30,
+// the largest window RFC 7323 2.3 allows, in slow start, in congestion avoidance and when
+// recovery inflates the window.
+TEST(Congestion, CwndSaturatesInsteadOfWrapping) {
+    CongestionControl cc;
+    cc.init(1460, 10);
+    EXPECT_EQ(cc.cwnd, 14600u);
+    cc.cwnd = 0xfffffa00u - 1460;  // where a loss-free transfer gets after ~4 GB in slow start
+    cc.on_ack(1460, 1460);
+    EXPECT_EQ(cc.cwnd, CongestionControl::kMaxCwnd);
+    for (int i = 0; i < 1000; ++i) cc.on_ack(1460, 1460);
+    EXPECT_EQ(cc.cwnd, CongestionControl::kMaxCwnd);
+    // Congestion avoidance with a huge byte count.
+    cc.ssthresh = 1u << 20;
+    for (int i = 0; i < 4; ++i) cc.on_ack(0xffffffffu, 1460);
+    EXPECT_EQ(cc.cwnd, CongestionControl::kMaxCwnd);
+    EXPECT_LE(cc.bytes_acked, CongestionControl::kMaxCwnd);
+    cc.cwnd = CongestionControl::kMaxCwnd - 100;
+    cc.grow(0xffffffffu);
+    EXPECT_EQ(cc.cwnd, CongestionControl::kMaxCwnd);
+    // A loss still reduces it as RFC 5681 says.
+    cc.on_rto(cc.cwnd, 1460);
+    EXPECT_EQ(cc.cwnd, 1460u);
+    EXPECT_EQ(cc.ssthresh, CongestionControl::kMaxCwnd / 2);
+}
