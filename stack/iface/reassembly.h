@@ -1,11 +1,14 @@
 // IPv4 reassembly (RFC 791 section 3.2 "reassembly", RFC 815 for the hole idea) with bounds:
-//  - at most `max_datagrams` in progress and `max_bytes` of fragment data held in total;
+//  - at most `max_datagrams` in progress and `max_bytes` of fragment data held in total; a new
+//    datagram that needs room evicts the oldest ones (counted), so spoofed first fragments can hold
+//    the table only until newer traffic arrives, not for the whole timeout;
 //  - each datagram is freed `timeout` (30 s) after its first fragment arrived (RFC 1122 3.3.2);
 //  - fragments may arrive in any order; an exact duplicate (same offset, length and bytes) is ignored;
 //  - any other overlap drops the whole datagram, as RFC 5722 section 4 requires for IPv6: overlapping
 //    fragments are a known way to slip past filters (RFC 1858), and no honest sender produces them;
 //  - fragments that disagree about the end of the datagram drop it whole too.
-// Each outcome increments a StackStats counter.
+// Each outcome increments a StackStats counter. Each fragment costs O(log n) in the fragments and
+// datagrams held (ordered maps; completion is a byte count, since pieces never overlap).
 #pragma once
 
 #include "base/clock.h"
@@ -14,6 +17,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <tuple>
 #include <vector>
 
@@ -49,21 +53,22 @@ public:
 
 private:
     using Key = std::tuple<uint32_t, uint32_t, uint8_t, uint16_t>;  // RFC 791: src, dst, protocol, id
-    struct Piece {
-        size_t off;
-        std::vector<uint8_t> data;
-    };
     struct Dgram {
         Instant expires;
-        std::vector<Piece> pieces;  // sorted by offset, never overlapping
-        size_t bytes = 0;
+        uint64_t serial = 0;        // arrival order of the first fragment: ties in `expires` broken by age
+        std::map<size_t, std::vector<uint8_t>> pieces;  // by offset, never overlapping
+        size_t bytes = 0;           // sum of the pieces: complete when it equals `total`
         long total = -1;            // known once the last fragment (MF=0) arrived
         std::vector<uint8_t> header;
         std::vector<uint8_t> first8;
     };
     void drop(std::map<Key, Dgram>::iterator it);
+    // Drops the oldest datagram other than `keep`; false if there is none.
+    bool evict_oldest(const Key* keep, StackStats& st);
     ReassemblyConfig cfg_;
     std::map<Key, Dgram> dgrams_;
+    std::set<std::tuple<Instant, uint64_t, Key>> by_age_;  // (expires, serial, key) of every datagram
+    uint64_t serial_ = 0;
     size_t bytes_ = 0;
 };
 

@@ -60,7 +60,7 @@ namespace nic {
     X(frag, rx_frag_inconsistent, "datagrams dropped whole for a conflicting end (dropped)")        \
     X(frag, rx_frag_bad_length, "fragments not a multiple of 8 bytes or empty (dropped)")           \
     X(frag, rx_frag_too_big, "fragments reaching past 65535 bytes (dropped)")                       \
-    X(frag, rx_frag_limit_datagrams, "fragments dropped: too many datagrams in reassembly")         \
+    X(frag, rx_frag_evicted, "datagrams evicted, oldest first, to make room for newer ones")        \
     X(frag, rx_frag_limit_bytes, "fragments dropped: reassembly byte limit reached")                \
     X(frag, rx_frag_timeout, "datagrams dropped: reassembly timed out")                             \
     X(icmp, rx_icmp, "ICMP messages received")                                                      \

@@ -193,29 +193,105 @@ TEST(Reassembly, MissingPieceTimesOutAndFreesTheBuffer) {
     EXPECT_FALSE(feed(ra, Instant{0} + Duration::from_s(31), frags[1], st));
 }
 
-TEST(Reassembly, DatagramAndByteLimits) {
+// The table is bounded in datagrams and bytes; a new datagram that needs room evicts the oldest
+// ones (counted), so first fragments that never complete (spoofed, or from a peer that lost the
+// rest) cannot keep newer datagrams out for the 30 s timeout.
+TEST(Reassembly, LimitsEvictTheOldestDatagramsFirst) {
     ReassemblyConfig cfg;
     cfg.max_datagrams = 4;
-    cfg.max_bytes = 1000;
+    cfg.max_bytes = 800;
     Reassembler ra(cfg);
     StackStats st;
     std::vector<uint8_t> d(200, 3);
-    auto mk = [&](uint16_t id, size_t off, size_t len) {
+    auto mk = [&](uint16_t id, size_t off, size_t len, bool more = true) {
         Ipv4Repr r = ip_hdr(kIpC, kIpA, 99, id);
         r.frag_offset = uint16_t(off);
-        r.more_frags = true;
+        r.more_frags = more;
         return Frag{ip_packet(r, ConstBytes(d.data(), len))};
     };
-    for (uint16_t id = 0; id < 6; ++id) feed(ra, Instant{0}, mk(id, 0, 200), st);
+    Instant t0{0};
+    for (uint16_t id = 0; id < 6; ++id) feed(ra, t0 + Duration::from_ms(id), mk(id, 0, 200), st);
     EXPECT_EQ(ra.datagrams(), 4u);
-    EXPECT_EQ(st.rx_frag_limit_datagrams, 2u);
+    EXPECT_EQ(st.rx_frag_evicted, 2u) << "ids 0 and 1 made room";
     EXPECT_EQ(ra.bytes(), 800u);
-    feed(ra, Instant{0}, mk(0, 200, 200), st);  // 1000: fits exactly
-    feed(ra, Instant{0}, mk(1, 200, 8), st);    // over
+    // id 0 was evicted: its last fragment alone starts a new datagram, evicting id 2.
+    EXPECT_FALSE(feed(ra, t0 + Duration::from_ms(10), mk(0, 200, 8, false), st));
+    EXPECT_EQ(st.rx_frag_evicted, 3u);
+    // id 3 (608 + 200 > 800 bytes) completes after evicting the oldest other one (id 4) to fit.
+    auto whole = feed(ra, t0 + Duration::from_ms(11), mk(3, 200, 200, false), st);
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(whole->payload.size(), 400u);
+    EXPECT_EQ(st.rx_frag_evicted, 4u);
+    EXPECT_EQ(ra.datagrams(), 2u);
+    EXPECT_EQ(ra.bytes(), 208u);
+    // A fragment larger than the whole budget is refused without evicting anything.
+    cfg.max_bytes = 100;
+    Reassembler small(cfg);
+    feed(small, t0, mk(7, 0, 64), st);
+    feed(small, t0, mk(8, 0, 200), st);
     EXPECT_EQ(st.rx_frag_limit_bytes, 1u);
-    EXPECT_EQ(ra.bytes(), 1000u);
-    ra.poll(Instant{0} + Duration::from_s(30), st);
-    EXPECT_EQ(st.rx_frag_timeout, 4u);
+    EXPECT_EQ(small.datagrams(), 1u);
+    // Timeouts free whatever is left.
+    ra.poll(t0 + Duration::from_s(30) + Duration::from_ms(20), st);
+    EXPECT_EQ(st.rx_frag_timeout, 2u);
+    EXPECT_EQ(ra.bytes(), 0u);
+    EXPECT_EQ(ra.next_deadline(), Instant::max());
+}
+
+// The default table (64 datagrams) filled with spoofed first fragments: a real fragmented
+// datagram that arrives next is still reassembled and delivered, well before the 30 s timeout.
+TEST(Reassembly, SpoofedFirstFragmentsDoNotBlockRealDatagrams) {
+    Reassembler ra;
+    StackStats st;
+    std::mt19937 rng(7);
+    std::vector<uint8_t> junk(64, 0xee);
+    for (uint32_t i = 0; i < 64; ++i) {
+        Ipv4Repr r = ip_hdr(Ipv4Addr(198, 51, 100, uint8_t(i)), kIpA, kProtoUdp, uint16_t(i));
+        r.more_frags = true;
+        feed(ra, Instant{0}, Frag{ip_packet(r, junk)}, st);
+    }
+    EXPECT_EQ(ra.datagrams(), 64u);
+    std::vector<uint8_t> data(3000);
+    for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i * 7);
+    auto frags = fragment(data, 4242, rng);
+    std::optional<Reassembled> out;
+    for (const auto& f : frags) {
+        auto r = feed(ra, Instant{0} + Duration::from_s(1), f, st);
+        if (r) out = std::move(r);
+    }
+    ASSERT_TRUE(out) << "the real datagram got through";
+    EXPECT_EQ(out->payload, data);
+    EXPECT_EQ(st.rx_frag_evicted, 1u);
+    EXPECT_EQ(st.rx_frag_reassembled, 1u);
+}
+
+// 8,190 eight-byte fragments of one 65,520-byte datagram, in random order: reassembled exactly
+// (each fragment costs O(log n); the old sorted vector and completeness scan were O(n) each).
+TEST(Reassembly, ManySmallFragmentsInRandomOrder) {
+    ReassemblyConfig cfg;
+    Reassembler ra(cfg);
+    StackStats st;
+    std::vector<uint8_t> data(65512);
+    for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i * 13 + (i >> 8));
+    std::vector<Frag> frags;
+    for (size_t off = 0; off < data.size(); off += 8) {
+        Ipv4Repr r = ip_hdr(kIpC, kIpA, 99, 77);
+        r.frag_offset = uint16_t(off);
+        r.more_frags = off + 8 < data.size();
+        frags.push_back({ip_packet(r, ConstBytes(data.data() + off, 8))});
+    }
+    std::mt19937 rng(11);
+    std::shuffle(frags.begin(), frags.end(), rng);
+    std::optional<Reassembled> out;
+    for (size_t i = 0; i < frags.size(); ++i) {
+        auto r = feed(ra, Instant{0}, frags[i], st);
+        if (r) {
+            EXPECT_EQ(i, frags.size() - 1) << "completed early (seed 11)";
+            out = std::move(r);
+        }
+    }
+    ASSERT_TRUE(out) << "seed 11";
+    EXPECT_EQ(out->payload, data);
     EXPECT_EQ(ra.bytes(), 0u);
 }
 
