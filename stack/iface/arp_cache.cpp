@@ -3,29 +3,53 @@
 //   Stack::send_l2 -> lookup | enqueue ; Stack::arp_input -> update ; Stack::run_timers -> poll
 #include "iface/arp_cache.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace nic {
 
-std::optional<MacAddr> ArpCache::lookup(int ifindex, Ipv4Addr ip, Instant now) const {
+void ArpCache::touch(Iter it) {
+    Entry& e = it->second;
+    if (e.in_lru) {
+        lru_.splice(lru_.end(), lru_, e.lru_pos);
+    } else {
+        e.lru_pos = lru_.insert(lru_.end(), it->first);
+        e.in_lru = true;
+    }
+}
+
+void ArpCache::unlink(Entry& e) {
+    if (!e.in_lru) return;
+    lru_.erase(e.lru_pos);
+    e.in_lru = false;
+}
+
+ArpCache::Iter ArpCache::erase(Iter it) {
+    unlink(it->second);
+    return entries_.erase(it);
+}
+
+bool ArpCache::evict_lru() {
+    // Only resolved entries are candidates: unresolved ones hold queued packets.
+    if (lru_.empty()) return false;
+    erase(entries_.find(lru_.front()));
+    ++evictions_;
+    return true;
+}
+
+std::optional<MacAddr> ArpCache::lookup(int ifindex, Ipv4Addr ip, Instant now) {
     auto it = entries_.find(key(ifindex, ip));
     if (it == entries_.end() || !it->second.resolved || it->second.expires <= now) return std::nullopt;
+    touch(it);
     return it->second.mac;
 }
 
 ArpCache::Enqueue ArpCache::enqueue(int ifindex, Ipv4Addr ip, Instant now, PendingPacket p) {
     auto it = entries_.find(key(ifindex, ip));
     if (it == entries_.end()) {
-        if (entries_.size() >= cfg_.max_entries) {
-            // Make room by evicting one resolved entry; unresolved ones hold queued packets.
-            for (auto e = entries_.begin(); e != entries_.end(); ++e) {
-                if (e->second.resolved) {
-                    entries_.erase(e);
-                    break;
-                }
-            }
-            if (entries_.size() >= cfg_.max_entries) return Enqueue::CacheFull;
-        }
+        // Resolved entries are exactly those on the LRU list.
+        if (entries_.size() - lru_.size() >= std::max<size_t>(1, cfg_.max_entries / 2)) return Enqueue::CacheFull;
+        if (entries_.size() >= cfg_.max_entries && !evict_lru()) return Enqueue::CacheFull;
         it = entries_.emplace(key(ifindex, ip), Entry{}).first;
     }
     Entry& e = it->second;
@@ -33,6 +57,7 @@ ArpCache::Enqueue ArpCache::enqueue(int ifindex, Ipv4Addr ip, Instant now, Pendi
     if (e.resolved) {
         // Expired: resolve afresh (RFC 1122 2.3.2.1 option (1), timeout), packets wait meanwhile.
         e.resolved = false;
+        unlink(e);
         e.requests = 0;
     }
     if (e.requests == 0) {
@@ -50,7 +75,7 @@ std::vector<PendingPacket> ArpCache::update(int ifindex, Ipv4Addr ip, MacAddr ma
     auto it = entries_.find(key(ifindex, ip));
     if (it == entries_.end()) {
         if (!create) return out;
-        if (entries_.size() >= cfg_.max_entries) return out;  // a new host does not evict old ones
+        if (entries_.size() >= cfg_.max_entries && !evict_lru()) return out;
         it = entries_.emplace(key(ifindex, ip), Entry{}).first;
     }
     Entry& e = it->second;
@@ -58,6 +83,7 @@ std::vector<PendingPacket> ArpCache::update(int ifindex, Ipv4Addr ip, MacAddr ma
     e.mac = mac;
     e.expires = now + cfg_.entry_ttl;
     e.requests = 0;
+    touch(it);
     out.assign(std::make_move_iterator(e.pending.begin()), std::make_move_iterator(e.pending.end()));
     e.pending.clear();
     return out;
@@ -71,7 +97,7 @@ void ArpCache::poll(Instant now, PollResult& out) {
         if (e.resolved) {
             if (e.expires <= now) {
                 ++out.aged;
-                it = entries_.erase(it);
+                it = erase(it);
                 continue;
             }
         } else if (e.next_request <= now) {
@@ -83,7 +109,7 @@ void ArpCache::poll(Instant now, PollResult& out) {
                 // The last request has had its second to be answered: give up on this destination.
                 ++out.failed_destinations;
                 for (auto& p : e.pending) out.failed.push_back(std::move(p));
-                it = entries_.erase(it);
+                it = erase(it);
                 continue;
             }
         }
@@ -102,7 +128,7 @@ std::vector<PendingPacket> ArpCache::flush_interface(int ifindex) {
     for (auto it = entries_.begin(); it != entries_.end();) {
         if (int(it->first >> 32) == ifindex) {
             for (auto& p : it->second.pending) waiting.push_back(std::move(p));
-            it = entries_.erase(it);
+            it = erase(it);
         } else {
             ++it;
         }

@@ -3,7 +3,11 @@
 //  - at most one request per destination per `retry` (1 s) — "prevent ARP flooding";
 //  - packets for an unresolved address wait in a bounded per-destination queue and go out as soon
 //    as the reply arrives; after `max_requests` (3) unanswered requests they are dropped, counted,
-//    and their sending sockets get EHOSTUNREACH.
+//    and their sending sockets get EHOSTUNREACH;
+//  - at most `max_entries`; a new destination evicts the least recently used resolved entry (not
+//    the lowest address), and at most half the table may be unresolved (those hold queued packets
+//    and cannot be evicted), so a flood of new neighbours or of traffic to unanswering addresses
+//    cannot push out the gateway that is in use.
 // The cache only decides; the Stack sends the requests and the packets it hands back.
 #pragma once
 
@@ -12,6 +16,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <list>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,8 +42,8 @@ class ArpCache {
 public:
     explicit ArpCache(ArpConfig cfg = {}) : cfg_(cfg) {}
 
-    // A resolved, unexpired entry.
-    std::optional<MacAddr> lookup(int ifindex, Ipv4Addr ip, Instant now) const;
+    // A resolved, unexpired entry; marks it as used (LRU order).
+    std::optional<MacAddr> lookup(int ifindex, Ipv4Addr ip, Instant now);
 
     enum class Enqueue { Queued, SendRequest, QueueFull, CacheFull };
     // Queues a packet for an address that lookup() did not resolve. SendRequest: the caller sends an
@@ -62,6 +67,7 @@ public:
     // for the caller to count and report, since none of them may vanish silently.
     std::vector<PendingPacket> flush_interface(int ifindex);
     size_t size() const { return entries_.size(); }
+    uint64_t evictions() const { return evictions_; }
     std::string dump(Instant now) const;  // "arp -an" style
 
 private:
@@ -72,10 +78,19 @@ private:
         Instant next_request;  // unresolved: next retry (or the failure verdict after the last one)
         int requests = 0;
         std::deque<PendingPacket> pending;
+        bool in_lru = false;                  // resolved entries only
+        std::list<uint64_t>::iterator lru_pos;
     };
+    using Iter = std::map<uint64_t, Entry>::iterator;
+    void touch(Iter it);            // most recently used
+    void unlink(Entry& e);          // leaves the LRU list
+    Iter erase(Iter it);
+    bool evict_lru();               // the least recently used resolved entry; false if none
     static uint64_t key(int ifindex, Ipv4Addr ip) { return (uint64_t(uint32_t(ifindex)) << 32) | ip.v; }
     ArpConfig cfg_;
     std::map<uint64_t, Entry> entries_;
+    std::list<uint64_t> lru_;  // keys of resolved entries, least recently used first
+    uint64_t evictions_ = 0;
 };
 
 }  // namespace nic

@@ -363,7 +363,9 @@ void Stack::arp_input(Instant now, Interface& ifc, ConstBytes p) {
     // RFC 826 "Packet Reception": update the sender's entry if we have one (merge_flag); add it if we
     // are the target. A gratuitous ARP (spa == tpa) thus refreshes only known entries.
     if (!a->spa.is_unspecified() && ifc.addr.contains(a->spa)) {
+        uint64_t ev = arp_.evictions();
         auto released = arp_.update(ifc.index, a->spa, a->sha, now, for_us);
+        stats_.arp_entries_evicted += arp_.evictions() - ev;
         for (auto& pk : released) {
             if (!transmit_frame(now, ifc, a->sha, kEtherIpv4, pk.ip)) continue;
         }
@@ -752,7 +754,10 @@ int Stack::send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst,
         mac = *m;
     } else {
         Socket* os = socket(origin);
-        switch (arp_.enqueue(ifc.index, next_hop, now, PendingPacket{packet.to_vector(), origin, os ? os->serial : 0})) {
+        uint64_t ev = arp_.evictions();
+        auto verdict = arp_.enqueue(ifc.index, next_hop, now, PendingPacket{packet.to_vector(), origin, os ? os->serial : 0});
+        stats_.arp_entries_evicted += arp_.evictions() - ev;
+        switch (verdict) {
             case ArpCache::Enqueue::SendRequest:
                 send_arp(now, ifc, ArpOp::Request, MacAddr{}, next_hop, MacAddr::broadcast());
                 return 0;

@@ -28,6 +28,7 @@ namespace nic {
     X(arp, tx_arp_reply, "ARP replies sent")                                                        \
     X(arp, tx_arp_gratuitous, "gratuitous ARP announcements sent")                                  \
     X(arp, arp_entries_aged, "ARP cache entries expired")                                           \
+    X(arp, arp_entries_evicted, "ARP cache entries evicted, least recently used first, for new ones") \
     X(arp, arp_cache_full, "packets dropped: ARP cache full of unresolved entries")                 \
     X(arp, arp_pending_overflow, "packets dropped: per-destination ARP queue full")                 \
     X(arp, arp_resolve_failed, "destinations that did not answer 3 ARP requests")                  \

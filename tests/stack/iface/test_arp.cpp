@@ -292,3 +292,44 @@ TEST(Arp, LateFailureDoesNotReachASocketThatReusedTheHandle) {
     ASSERT_EQ(p.api.getsockopt(fd2, SOL_SOCKET, SO_ERROR, &err, &len), 0);
     EXPECT_EQ(err, 0);
 }
+
+// A full cache makes room by evicting the least recently used resolved entry, not the lowest
+// address: a gateway at the bottom of the subnet that is in use survives any number of new
+// destinations, and the counters say how many entries were evicted.
+TEST(Arp, FullCacheEvictsTheLeastRecentlyUsedEntry) {
+    ArpConfig cfg;
+    cfg.max_entries = 4;
+    ArpCache c(cfg);
+    Instant t{0};
+    const Ipv4Addr gw(192, 0, 2, 1);  // the lowest key in the table
+    const MacAddr gw_mac{{2, 0, 0, 0, 0, 1}};
+    c.update(0, gw, gw_mac, t, true);
+    for (uint8_t h = 10; h < 13; ++h) c.update(0, Ipv4Addr(192, 0, 2, h), MacAddr{{2, 0, 0, 0, 0, h}}, t, true);
+    EXPECT_EQ(c.size(), 4u);
+    for (int n = 0; n < 100; ++n) {
+        t = t + Duration::from_ms(10);
+        ASSERT_TRUE(c.lookup(0, gw, t)) << "gateway evicted after " << n << " new destinations";
+        Ipv4Addr fresh(198, 51, 100, uint8_t(n));
+        if (n % 2) {
+            // Traffic to an address that never answers: at most half the table goes unresolved.
+            auto v = c.enqueue(0, fresh, t, PendingPacket{});
+            EXPECT_EQ(v, n < 4 ? ArpCache::Enqueue::SendRequest : ArpCache::Enqueue::CacheFull) << n;
+        } else
+            c.update(0, fresh, MacAddr{{2, 0, 0, 0, 1, uint8_t(n)}}, t, true);  // a new host asks for us
+        EXPECT_LE(c.size(), 4u);
+    }
+    EXPECT_TRUE(c.lookup(0, gw, t));
+    EXPECT_EQ(c.evictions(), 50u + 2u) << "one per new host, one per new unresolved destination";
+}
+
+// Through the stack: the eviction shows in the statistics.
+TEST(Arp, EvictionsAreCountedInTheStackStatistics) {
+    StackConfig sc;
+    sc.arp.max_entries = 2;
+    Probe p(sc);
+    for (uint8_t h = 20; h < 25; ++h)
+        p.inject(arp_frame(ArpOp::Request, MacAddr{{2, 0, 0, 0, 2, h}}, Ipv4Addr(192, 0, 2, h), MacAddr{}, kIpA,
+                           MacAddr::broadcast()));
+    EXPECT_EQ(counter(p.s, "tx_arp_reply"), 5u) << "every request answered";
+    EXPECT_EQ(counter(p.s, "arp_entries_evicted"), 3u);
+}
