@@ -82,6 +82,7 @@ int TcpSocket::connect(Instant now, Endpoint local, Endpoint remote, SeqNum iss,
     recover_ = high_rxt_ = iss;
     rcv_wscale_ = cfg_.window_scale ? wscale_for(cfg_.rcvbuf) : 0;
     ts_offset_ = ts_offset;  // RFC 7323 5.4: a per-connection random offset for TSval
+    ts_start_ = ts_now(now);
     progress_at_ = now;
     set_state(now, TcpState::SynSent);  // section 3.10.1: SYN goes out on the next poll_transmit
     return 0;
@@ -100,6 +101,7 @@ void TcpSocket::accept_syn(Instant now, Endpoint local, Endpoint remote, SeqNum 
     rcv_nxt_ = syn.seq + 1;
     rcv_wscale_ = cfg_.window_scale && syn.options.wscale ? wscale_for(cfg_.rcvbuf) : 0;
     ts_offset_ = ts_offset;
+    ts_start_ = ts_now(min(synack_at, now));  // the SYN-ACK's TSval is the first we sent
     negotiate(syn);
     ts_recent_at_ = now;  // RFC 7323 5.5: TS.Recent's age starts now
     // Section 3.10.7.2 and RFC 7323 2.2: the window in a SYN is never scaled.
@@ -476,7 +478,7 @@ void TcpSocket::on_segment(Instant now, const TcpRepr& seg) {
             ts_recent_ = seg.options.ts->val;
         } else {
             ++ctr_.drop_paws;
-            ack_now_ = true;
+            invalid_ack(now);
             return;
         }
     }
@@ -487,7 +489,12 @@ void TcpSocket::on_segment(Instant now, const TcpRepr& seg) {
             return;
         }
         ++ctr_.drop_out_of_window;
-        ack_now_ = true;  // section 3.10.7.4: "send an acknowledgment" and drop
+        // Section 3.10.7.4: "send an acknowledgment" and drop; rate-limited, except for a probe
+        // into our zero window (at RCV.NXT), whose ACK carries the window the peer waits for.
+        if (seg.seq == rcv_nxt_)
+            ack_now_ = true;
+        else
+            invalid_ack(now);
         if (state_ == TcpState::TimeWait && seg.flags.fin()) timewait_at_ = now + cfg_.msl * 2;
         return;
     }
@@ -574,6 +581,27 @@ bool TcpSocket::acceptable(const TcpRepr& seg) const {
            (seg.seq < rcv_nxt_ && last >= rcv_nxt_ + wnd);  // a segment spanning the window
 }
 
+void TcpSocket::invalid_ack(Instant now) {
+    if (invalid_ack_at_ && now - *invalid_ack_at_ < cfg_.invalid_ack_interval) {
+        ++ctr_.invalid_acks_suppressed;
+        return;
+    }
+    invalid_ack_at_ = now;
+    ack_now_ = true;
+}
+
+void TcpSocket::ts_rtt_sample(Instant now, uint32_t ecr) {
+    // RFC 7323 4.1: TSecr echoes a TSval we sent, so it lies between our TSval when the connection
+    // began and our clock now. An echo outside that (forged, corrupted, or a peer bug) would give
+    // a sample of up to 49 days through the 32-bit difference and pin RTO at its maximum.
+    uint32_t age = ts_now(now) - ecr;
+    if (int32_t(age) < 0 || int32_t(ecr - ts_start_) < 0) {
+        ++ctr_.ts_ecr_implausible;
+        return;
+    }
+    rtt_sample(now, Duration::from_ms(int64_t(age)));
+}
+
 void TcpSocket::challenge_ack(Instant now) {
     // RFC 5961 section 7: at most challenge_ack_limit per second.
     if (now - challenge_window_ >= Duration::from_s(1)) {
@@ -628,7 +656,7 @@ void TcpSocket::on_syn_sent(Instant now, const TcpRepr& seg) {
     if (ack_ok) {
         // Our SYN is acknowledged: ESTABLISHED, with an RTT sample from it.
         if (ts_ok_ && seg.options.ts && seg.options.ts->ecr != 0)
-            rtt_sample(now, Duration::from_ms(int64_t(uint32_t(ts_now(now) - seg.options.ts->ecr))));
+            ts_rtt_sample(now, seg.options.ts->ecr);
         else if (rtt_timing_ && seg.ack >= rtt_seq_)
             rtt_sample(now, now - rtt_start_);
         rtt_timing_ = false;
@@ -720,8 +748,7 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
             // (RFC 7323 4.3), which would count the whole backoff as RTT. This is our own
             // conservative rule: Karn's (RFC 6298 section 3) applied to timestamp echoes.
             uint32_t ecr = seg.options.ts->ecr;
-            if (!rto_ts_valid_ || int32_t(ecr - rto_ts_) >= 0)
-                rtt_sample(now, Duration::from_ms(int64_t(uint32_t(ts_now(now) - ecr))));
+            if (!rto_ts_valid_ || int32_t(ecr - rto_ts_) >= 0) ts_rtt_sample(now, ecr);
         } else if (rtt_timing_ && ack >= rtt_seq_) {
             rtt_sample(now, now - rtt_start_);
             rtt_timing_ = false;

@@ -149,6 +149,8 @@ private:
     void process_sack(const TcpRepr& seg);
     void process_text(Instant now, SeqNum seq, ConstBytes payload, bool fin);
     void process_fin(Instant now);
+    void invalid_ack(Instant now);                  // rate-limited ACK for an unacceptable segment
+    void ts_rtt_sample(Instant now, uint32_t ecr);  // RFC 7323 4.1, with a plausibility check
     void challenge_ack(Instant now);
     void schedule_ack_after_data(Instant now, size_t len, bool in_order, bool filled_gap);
     void run_timers(Instant now);
@@ -241,6 +243,8 @@ private:
     std::vector<SackBlock> scoreboard_;  // SACKed ranges above SND.UNA, sorted, merged
     // RFC 5961 section 7 rate limit.
     Instant challenge_window_{};
+    std::optional<Instant> invalid_ack_at_;   // last ACK for an out-of-window/PAWS segment
+    uint32_t ts_start_ = 0;                    // our TSval when the connection began
     uint32_t challenge_count_ = 0;
     TcpCounters ctr_;
 };

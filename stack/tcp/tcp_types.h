@@ -55,6 +55,10 @@ struct TcpConfig {
     uint32_t keepalive_probes = 9;
     // RFC 5961 section 7: challenge ACKs per second per socket.
     uint32_t challenge_ack_limit = 1000;
+    // RFC 5961 section 7 applied to the duplicate ACKs answering out-of-window and PAWS-rejected
+    // segments (Linux tcp_invalid_ratelimit): at most one per interval per socket, so two hosts
+    // that disagree about the sequence space cannot drive each other into an ACK storm.
+    Duration invalid_ack_interval = Duration::from_ms(500);
     // Listener: SYN-ACK retransmissions (Linux tcp_synack_retries) and SYN cookies when the SYN
     // queue is full.
     uint32_t synack_retries = 5;
@@ -73,7 +77,7 @@ struct TcpConfig {
     X(delayed_acks_saved)   /* data segments acknowledged by a later, cumulative ACK */            \
     X(retrans_segs) X(retrans_bytes) X(fast_retransmits) X(sack_recoveries) X(newreno_partial_acks)  \
     X(rto_expirations) X(limited_transmits) X(dup_acks_in) X(persist_probes) X(keepalive_probes)   \
-    X(challenge_acks) X(challenge_acks_suppressed) X(rst_in) X(rst_out) X(ooo_segs_in) X(rtt_samples) \
+    X(challenge_acks) X(challenge_acks_suppressed) X(invalid_acks_suppressed) X(ts_ecr_implausible) X(rst_in) X(rst_out) X(ooo_segs_in) X(rtt_samples) \
     /* drops: every segment not acted upon is counted under one reason */                          \
     X(drop_out_of_window) X(drop_paws) X(drop_no_timestamp) X(drop_no_ack) X(drop_bad_ack)          \
     X(drop_rst_ignored) X(drop_syn) X(drop_ooo_full) X(drop_rcvbuf_full) X(drop_closed)            \

@@ -940,6 +940,71 @@ TEST_F(Tcp, OldDuplicateDataIsAckedNotDelivered) {
     EXPECT_EQ(sock->counters().drop_out_of_window, 1u);
 }
 
+// RFC 5961 section 7 (and Linux's tcp_invalid_ratelimit): the duplicate ACKs that answer
+// out-of-window and PAWS-rejected segments are rate-limited per socket, so a flood of such
+// segments (or two hosts that disagree about the sequence space) cannot become an ACK storm. A
+// probe into a zero window (at RCV.NXT) is always answered.
+TEST_F(Tcp, OutOfWindowAndPawsAcksAreRateLimited) {
+    cfg.timestamps = true;
+    TcpOptions peer;
+    peer.ts = TcpTimestamp{1000, 0};
+    establish(1460, 65535, peer);
+    size_t acks = 0;
+    for (int i = 0; i < 50; ++i) {
+        TcpRepr far = seg(A, 200000 + uint32_t(i) * 100, 1, 65535, 100);  // beyond the window
+        far.options.ts = TcpTimestamp{1001, 0};
+        in(far);
+        TcpRepr old = seg(A, 1, 1, 65535, 100);
+        old.options.ts = TcpTimestamp{900, 0};  // PAWS
+        in(old);
+        acks += out().size();
+        advance(Duration::from_ms(10));
+    }
+    // 50 x 2 invalid segments over 0.5 s: one ACK per 500 ms.
+    EXPECT_EQ(acks, 1u);
+    EXPECT_EQ(sock->counters().drop_out_of_window, 50u);
+    EXPECT_EQ(sock->counters().drop_paws, 50u);
+    EXPECT_EQ(sock->counters().invalid_acks_suppressed, 99u);
+    advance(Duration::from_ms(10));
+    TcpRepr far = seg(A, 300000, 1, 65535, 100);
+    far.options.ts = TcpTimestamp{1002, 0};
+    in(far);
+    auto o = out();
+    ASSERT_EQ(o.size(), 1u) << "answered again after the interval";
+    EXPECT_EQ(o[0].r.ack, irs + 1);
+}
+
+// RFC 7323 4.1: TSecr echoes one of our TSvals. An echo from the future or from before the
+// connection began gives no RTT sample (the 32-bit difference would be days) and is counted;
+// RTO stays where real samples put it.
+TEST_F(Tcp, ImplausibleTimestampEchoGivesNoRttSample) {
+    cfg.timestamps = true;
+    TcpOptions peer;
+    peer.ts = TcpTimestamp{1000, 0};
+    establish(1460, 65535, peer);
+    ASSERT_EQ(send_bytes(300), 300);
+    auto d = out();
+    ASSERT_EQ(d.size(), 1u);
+    uint32_t tsval = d[0].r.options.ts->val;
+    uint64_t samples = sock->counters().rtt_samples;
+    Duration rto = sock->current_rto();
+    advance(Duration::from_ms(20));
+    TcpRepr a = seg(A, 1, 101);
+    a.options.ts = TcpTimestamp{1001, tsval + 100000};  // from the future
+    in(a);
+    a = seg(A, 1, 201);
+    a.options.ts = TcpTimestamp{1002, tsval - 3000000};  // long before the connection began
+    in(a);
+    EXPECT_EQ(sock->counters().ts_ecr_implausible, 2u);
+    EXPECT_EQ(sock->counters().rtt_samples, samples);
+    EXPECT_EQ(sock->current_rto(), rto);
+    a = seg(A, 1, 301);
+    a.options.ts = TcpTimestamp{1003, tsval};  // the real echo: a 20 ms sample
+    in(a);
+    EXPECT_EQ(sock->counters().rtt_samples, samples + 1);
+    EXPECT_LT(sock->current_rto(), Duration::from_s(2));
+}
+
 // ---- keepalive (RFC 1122 4.2.3.6)
 
 TEST_F(Tcp, KeepaliveProbesThenTimesOut) {
