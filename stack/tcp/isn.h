@@ -33,7 +33,9 @@ public:
     // the MSS it encoded, or nothing if the MAC is wrong or the cookie is older than 2 slots.
     std::optional<uint16_t> check_cookie(Instant now, Endpoint local, Endpoint remote, SeqNum peer_isn,
                                          SeqNum cookie) const;
-    static constexpr std::array<uint16_t, 8> kCookieMss{536, 1024, 1220, 1360, 1400, 1440, 1452, 1460};
+    // The largest entry not above the peer's MSS is encoded, so a cookie never raises it; 64 is
+    // there for peers that announce less than 536.
+    static constexpr std::array<uint16_t, 8> kCookieMss{64, 536, 1220, 1360, 1400, 1440, 1452, 1460};
 
 private:
     uint64_t hash(const uint8_t* key, Endpoint local, Endpoint remote, uint32_t extra1, uint32_t extra2) const;

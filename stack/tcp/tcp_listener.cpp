@@ -171,7 +171,7 @@ std::shared_ptr<TcpSocket> TcpListener::on_segment(Instant now, Ipv4Addr src, Ip
         h.remote = remote;
         h.syn = seg;
         h.syn.payload = {};
-        uint16_t peer_mss = seg.options.mss ? *seg.options.mss : 536;
+        uint16_t peer_mss = seg.options.mss && *seg.options.mss ? *seg.options.mss : 536;  // as negotiate()
         h.iss = isn_->cookie(now, local, remote, seg.seq, std::min<uint16_t>(peer_mss, uint16_t(cfg_.mtu - 40)));
         h.syn.options = TcpOptions{};
         TcpRepr r = synack(now, h);

@@ -343,8 +343,10 @@ void TcpSocket::reset_connection(int err) {
 void TcpSocket::negotiate(const TcpRepr& syn) {
     // Section 3.7.1: without an MSS option the peer takes 536; we never send more than our route
     // MTU allows (RFC 6691: the MSS limits data plus TCP options).
-    uint16_t peer_mss = syn.options.mss ? *syn.options.mss : 536;
-    if (peer_mss < 64) peer_mss = 64;  // a tiny MSS would make every segment all header
+    // An MSS of 0 is no limit at all: treated as absent, as Linux's tcp_parse_options does. Any
+    // other value is honoured, however small: a segment never carries more than the peer said it
+    // can take (the old floor of 64 bytes overran peers that announced less).
+    uint16_t peer_mss = syn.options.mss && *syn.options.mss ? *syn.options.mss : 536;
     seg_limit_ = std::min<uint16_t>(peer_mss, uint16_t(cfg_.mtu - 40));
     // RFC 7323 2.2: scaling only if both SYNs carried the option.
     ws_ok_ = cfg_.window_scale && syn.options.wscale.has_value();
@@ -407,6 +409,8 @@ TcpOptions TcpSocket::segment_options(Instant now) const {
 }
 
 uint32_t TcpSocket::max_payload(const TcpOptions& opts) const {
+    // RFC 6691: the MSS bounds data plus options. Only a peer MSS smaller than our options (at
+    // most 40 bytes) leaves no room; then one byte still goes, or nothing would ever be sent.
     size_t ol = tcp_options_len(opts);
     return seg_limit_ > ol ? uint32_t(seg_limit_ - ol) : 1;
 }
@@ -1056,8 +1060,11 @@ void TcpSocket::run_timers(Instant now) {
 void TcpSocket::on_rto(Instant now) {
     rto_at_ = Instant::max();
     if (snd_una_ == snd_max_) return;
-    bool opening = state_ == TcpState::SynSent || state_ == TcpState::SynReceived;
-    uint32_t limit = opening ? cfg_.syn_retries : cfg_.data_retries;
+    // A SYN-ACK (SYN-RECEIVED, from a simultaneous open) is retried as often as a listener's
+    // (synack_retries), a SYN as syn_retries, data as data_retries.
+    uint32_t limit = state_ == TcpState::SynSent       ? cfg_.syn_retries
+                     : state_ == TcpState::SynReceived ? cfg_.synack_retries
+                                                       : cfg_.data_retries;
     // RFC 1122 4.2.3.5 (R2) and RFC 5482 (user timeout): give up and tell the application; a soft
     // ICMP error seen meanwhile is the better explanation (RFC 1122 4.2.3.9).
     bool user_to = cfg_.user_timeout.ns > 0 && now - progress_at_ >= cfg_.user_timeout;

@@ -396,4 +396,22 @@ TEST_F(Listen, TimestampOffsetIsRandomPerConnectionAndNotDerivedFromTheIsn) {
     EXPECT_NE(offsets[1], offsets[2]);
 }
 
+// Under SYN-cookie pressure the MSS the cookie encodes never exceeds the peer's announcement.
+TEST_F(Listen, CookieMssNeverExceedsThePeers) {
+    TcpListener l(cfg, Endpoint{kServer, 80}, 8, &isn, 1);
+    l.on_segment(clock.now(), Ipv4Addr(198, 51, 100, 9), kServer, syn(9, 9));  // fills the SYN queue
+    drain(l);
+    for (uint16_t mss : {100, 600, 1300, 1460}) {
+        TcpRepr s = syn(mss, 1000u + mss);
+        s.options.mss = mss;
+        l.on_segment(clock.now(), kClient, kServer, s);
+        auto c = drain(l);
+        ASSERT_EQ(c.size(), 1u);
+        auto conn = l.on_segment(clock.now(), kClient, kServer, ack_for(c[0].repr, mss, 1000u + mss));
+        ASSERT_TRUE(conn) << mss;
+        EXPECT_LE(conn->mss(), mss);
+        EXPECT_GE(conn->mss(), mss == 100 ? 64 : mss == 600 ? 536 : mss - 100);
+    }
+}
+
 }  // namespace

@@ -79,6 +79,29 @@ TEST_F(Tcp, SynCarriesAllOptionsWhenEnabledAndNegotiates) {
     EXPECT_EQ(sock->info().snd_wnd, 4000u);  // now scaled by 2^2
 }
 
+// The send MSS never exceeds what the peer announced, however small (the old floor of 64 bytes
+// sent 64-byte segments to a peer that asked for 40); an MSS option of 0 counts as absent.
+TEST_F(Tcp, SendMssNeverExceedsThePeersAnnouncement) {
+    for (uint16_t peer : {40, 63, 64, 100}) {
+        establish(peer);
+        EXPECT_EQ(sock->mss(), peer);
+        sock->set_nodelay(true);
+        ASSERT_EQ(send_bytes(1000), 1000);
+        size_t total = 0;
+        for (int round = 0; round < 50 && total < 1000; ++round) {
+            auto o = out();
+            for (const auto& s : o) {
+                EXPECT_LE(s.len(), peer) << "peer MSS " << peer;
+                total += s.len();
+            }
+            if (!o.empty()) in(seg(A, 1, 1 + uint32_t(total)));
+        }
+        EXPECT_EQ(total, 1000u) << "peer MSS " << peer;
+    }
+    establish(0);
+    EXPECT_EQ(sock->mss(), 536) << "MSS 0: as if absent";
+}
+
 TEST_F(Tcp, MssClampedToRouteMtuAndDefaultsTo536) {
     cfg.mtu = 1000;
     establish(1460);
@@ -610,6 +633,30 @@ TEST_F(Tcp, SynGivesUpAfter6RetransmissionsAt127s) {
     ASSERT_EQ(o.size(), 7u);
     for (auto& s : o) EXPECT_EQ(s.r.flags.bits, S);
     EXPECT_EQ((closed_at - t0).to_s(), 127.0);  // as Linux: 1+2+4+8+16+32+64
+    EXPECT_EQ(sock->error(), ETIMEDOUT);
+}
+
+// SYN-RECEIVED (here from a simultaneous open) retransmits its SYN-ACK synack_retries times, not
+// syn_retries, then gives up with ETIMEDOUT.
+TEST_F(Tcp, SynReceivedGivesUpAfterTheSynAckRetryCount) {
+    cfg.synack_retries = 2;
+    cfg.syn_retries = 6;
+    sock = std::make_unique<TcpSocket>(cfg);
+    sock->connect(now(), local, remote, iss);
+    out();
+    TcpRepr syn = seg(S, 0, 0);
+    syn.ack = SeqNum(0);
+    syn.options.mss = 1460;
+    in(syn);
+    ASSERT_EQ(sock->state(), TcpState::SynReceived);
+    size_t synacks = 0;
+    for (int i = 0; i < 20 && sock->state() != TcpState::Closed; ++i) {
+        for (auto& s : out()) synacks += s.r.flags.bits == (S | A);
+        advance_to(sock->next_deadline());
+    }
+    for (auto& s : out()) synacks += s.r.flags.bits == (S | A);
+    EXPECT_EQ(sock->state(), TcpState::Closed);
+    EXPECT_EQ(synacks, 1u + 2u) << "the first SYN-ACK and synack_retries retransmissions";
     EXPECT_EQ(sock->error(), ETIMEDOUT);
 }
 
