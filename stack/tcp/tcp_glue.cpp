@@ -130,7 +130,7 @@ bool TcpLayer::run_timers(Instant now) {
 }
 
 size_t TcpLayer::flush(Instant now) {
-    mux_.reap();
+    mux_.reap(now);
     size_t sent = 0;
     while (auto o = mux_.poll_transmit(now)) {
         size_t len = tcp_header_len(o->repr) + o->repr.payload.size;
@@ -270,6 +270,7 @@ public:
         Endpoint local = s->local;
         if (local.addr.is_unspecified()) local.addr = *src;
         TcpConfig cfg = config_for(s, layer_.route_mtu(remote.addr));
+        if (!layer_.mux().connection_room()) return -ENOBUFS;  // max_connections (counted by the mux)
         std::shared_ptr<TcpSocket> c;
         if (s->bound) {
             c = layer_.mux().connect(now, local, remote, &cfg);
@@ -396,7 +397,16 @@ public:
     void close(Stack& st, Instant now, int h) override {
         TcpStreamSocket* s = sock(st, h);
         if (s->listener) layer_.mux().close_listener(now, s->listener);
-        if (s->conn) s->conn->close(now);  // lingers in the mux through FIN-WAIT / TIME-WAIT
+        if (s->conn) {
+            // Lingers in the mux through FIN-WAIT / TIME-WAIT as an orphan; past max_orphans the
+            // connection is reset instead (Linux's "too many orphaned sockets"), counted.
+            bool lingers = s->conn->established() || s->conn->state() == TcpState::SynReceived ||
+                           s->conn->state() == TcpState::LastAck || s->conn->state() == TcpState::Closing;
+            if (lingers && !layer_.mux().orphan_allowed())
+                s->conn->abort(now);
+            else
+                s->conn->close(now);
+        }
         st.remove_socket(h);
         layer_.flush(now);
     }

@@ -38,17 +38,25 @@ std::string tcp_netstat_table(const std::vector<TcpConnRow>& rows) {
 }
 
 TcpMux::TcpMux(const TcpConfig& defaults, uint64_t isn_seed)
-    : cfg_(defaults), isn_(isn_seed ? IsnGenerator(isn_seed) : IsnGenerator()) {}
+    : cfg_(defaults), isn_(isn_seed ? IsnGenerator(isn_seed) : IsnGenerator()) {
+    budget_.limit = defaults.mem_limit;
+}
 
 std::shared_ptr<TcpSocket> TcpMux::connect(Instant now, Endpoint local, Endpoint remote, const TcpConfig* cfg) {
     Key k = key(local, remote);
+    if (tw_.count(k)) return nullptr;  // that 4-tuple is in TIME-WAIT
     auto it = conns_.find(k);
     if (it != conns_.end()) {
         if (it->second->state() != TcpState::Closed) return nullptr;
         reaped_ += it->second->counters();
         conns_.erase(it);
     }
+    if (!connection_room()) {
+        ++ctr_.conn_table_full;
+        return nullptr;
+    }
     auto s = std::make_shared<TcpSocket>(cfg ? *cfg : cfg_);
+    s->set_memory(&budget_);
     s->connect(now, local, remote, isn_.isn(now, local, remote), isn_.ts_offset(local, remote));
     conns_.emplace(k, s);
     return s;
@@ -84,14 +92,23 @@ void TcpMux::close_listener(Instant now, const std::shared_ptr<TcpListener>& l) 
 void TcpMux::input(Instant now, Ipv4Addr src, Ipv4Addr dst, const TcpRepr& seg) {
     ++ctr_.segs_in;
     Endpoint local{dst, seg.dst_port}, remote{src, seg.src_port};
-    auto it = conns_.find(key(local, remote));
+    Key k = key(local, remote);
+    if (!tw_.empty() && timewait_input(now, k, seg, src, dst)) return;
+    auto it = conns_.find(k);
     if (it != conns_.end() && it->second->state() != TcpState::Closed) {
         it->second->on_segment(now, seg);
         return;
     }
     if (TcpListener* l = find_listener(local)) {
+        if (!connection_room() && !seg.flags.rst()) {
+            // No room for another connection: the handshake does not start (or complete); the
+            // peer's retransmission may find room later.
+            ++ctr_.conn_table_full;
+            return;
+        }
         auto s = l->on_segment(now, src, dst, seg);
         if (s) {
+            s->set_memory(&budget_);
             if (it != conns_.end()) {
                 reaped_ += it->second->counters();
                 conns_.erase(it);
@@ -155,27 +172,128 @@ std::optional<TcpOut> TcpMux::poll_transmit(Instant now) {
 }
 
 Instant TcpMux::next_deadline() const {
-    Instant t = Instant::max();
+    Instant t = tw_expiry_.empty() ? Instant::max() : tw_expiry_.begin()->first;
     for (const auto& kv : conns_) t = min(t, kv.second->next_deadline());
     for (const auto& l : listeners_) t = min(t, l->next_deadline());
     return t;
 }
 
-size_t TcpMux::reap() {
-    size_t n = 0;
+size_t TcpMux::reap(Instant now) {
+    timewait_expire(now);
+    size_t n = 0, orphans = 0;
     for (auto it = conns_.begin(); it != conns_.end();) {
-        if (it->second->state() == TcpState::Closed && it->second.use_count() == 1) {
+        TcpSocket& s = *it->second;
+        bool alone = it->second.use_count() == 1;  // nobody but the table holds it
+        if (s.state() == TcpState::Closed && alone) {
             // A pending RST still has to go out first.
-            if (auto r = it->second->poll_transmit(Instant{})) out_.push_back(TcpOut{it->second->local().addr,
-                                                                                     it->second->remote().addr, *r});
-            reaped_ += it->second->counters();
+            if (auto r = s.poll_transmit(now)) out_.push_back(TcpOut{s.local().addr, s.remote().addr, *r});
+            reaped_ += s.counters();
             it = conns_.erase(it);
             ++n;
-        } else {
-            ++it;
+            continue;
         }
+        if (s.state() == TcpState::TimeWait && alone) {
+            // Its last ACK goes out first; then only a record remains.
+            while (auto r = s.poll_transmit(now)) out_.push_back(TcpOut{s.local().addr, s.remote().addr, *r});
+            if (tw_.size() < cfg_.max_timewait) {
+                TimeWait t;
+                t.snd_nxt = s.snd_nxt();
+                t.rcv_nxt = s.rcv_nxt();
+                t.ts = s.timestamps_on();
+                t.ts_recent = s.ts_recent();
+                t.ts_offset = s.ts_offset();
+                t.expires = s.timewait_deadline();
+                tw_.emplace(it->first, t);
+                tw_expiry_.insert({t.expires, it->first});
+                ++ctr_.timewait_records;
+            } else {
+                ++ctr_.timewait_overflow;  // as Linux: "time wait bucket table overflow"
+            }
+            reaped_ += s.counters();
+            it = conns_.erase(it);
+            ++n;
+            continue;
+        }
+        if (s.orphaned()) ++orphans;
+        ++it;
     }
+    orphans_ = orphans;
     return n;
+}
+
+bool TcpMux::orphan_allowed() {
+    if (orphans_ < cfg_.max_orphans) {
+        ++orphans_;  // until the next reap() counts again
+        return true;
+    }
+    ++ctr_.orphans_reset;
+    return false;
+}
+
+void TcpMux::timewait_expire(Instant now) {
+    while (!tw_expiry_.empty() && tw_expiry_.begin()->first <= now) {
+        tw_.erase(tw_expiry_.begin()->second);
+        tw_expiry_.erase(tw_expiry_.begin());
+    }
+}
+
+bool TcpMux::timewait_input(Instant now, const Key& k, const TcpRepr& seg, Ipv4Addr src, Ipv4Addr dst) {
+    auto it = tw_.find(k);
+    if (it == tw_.end()) return false;
+    TimeWait& t = it->second;
+    if (t.expires <= now) {  // over: the segment is for whatever is there now
+        tw_expiry_.erase({t.expires, k});
+        tw_.erase(it);
+        return false;
+    }
+    if (seg.flags.rst()) {
+        // RFC 9293 3.10.7.4 second check: an RST exactly at RCV.NXT ends TIME-WAIT (RFC 5961 3.2);
+        // any other is dropped.
+        if (seg.seq == t.rcv_nxt) {
+            tw_expiry_.erase({t.expires, k});
+            tw_.erase(it);
+        }
+        return true;
+    }
+    // The peer's FIN again (our last ACK was lost): acknowledge it and restart the 2 MSL
+    // (section 3.10.7.4, TIME-WAIT). Anything else gets a rate-limited ACK (RFC 5961 7).
+    bool fin_again = seg.flags.fin() && seg.seq + uint32_t(seg.payload.size) + 1 == t.rcv_nxt;
+    if (fin_again) {
+        tw_expiry_.erase({t.expires, k});
+        t.expires = now + cfg_.msl * 2;
+        tw_expiry_.insert({t.expires, k});
+    } else if (t.last_ack && now - *t.last_ack < cfg_.invalid_ack_interval) {
+        return true;
+    }
+    t.last_ack = now;
+    if (t.ts && seg.options.ts && int32_t(seg.options.ts->val - t.ts_recent) > 0) t.ts_recent = seg.options.ts->val;
+    TcpRepr r;
+    r.src_port = seg.dst_port;
+    r.dst_port = seg.src_port;
+    r.seq = t.snd_nxt;
+    r.ack = t.rcv_nxt;
+    r.flags = TcpFlags(TcpFlags::kAck);
+    r.window = 0;  // nothing more will be received
+    if (t.ts) r.options.ts = TcpTimestamp{tcp_ts_value(now, t.ts_offset), t.ts_recent};
+    if (out_.size() < kMaxOut) {
+        out_.push_back(TcpOut{dst, src, r});
+        ++ctr_.timewait_acks;
+    }
+    return true;
+}
+
+TcpMemoryUse TcpMux::memory() const {
+    TcpMemoryUse m;
+    m.buffers = budget_.used;
+    m.buffers_peak = budget_.peak;
+    m.budget_refused = budget_.refused;
+    m.connections = conns_.size();
+    m.timewait = tw_.size();
+    m.orphans = orphans_;
+    // Objects: a connection, a record (plus its two index nodes, about 4 pointers each).
+    m.total_bytes = m.buffers + m.connections * sizeof(TcpSocket) +
+                    m.timewait * (sizeof(TimeWait) + sizeof(Key) * 2 + sizeof(Instant) + 8 * sizeof(void*));
+    return m;
 }
 
 std::shared_ptr<TcpSocket> TcpMux::find(Endpoint local, Endpoint remote) const {

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -24,6 +25,20 @@ struct TcpMuxCounters {
     uint64_t no_socket = 0;       // segments for no connection or listener (answered with RST)
     uint64_t rst_sent = 0;        // RSTs for those
     uint64_t rst_suppressed = 0;  // no RST for an RST (3.10.7.1) or because too many were pending
+    uint64_t conn_table_full = 0;    // connects refused / handshakes dropped: max_connections
+    uint64_t timewait_records = 0;   // TIME-WAIT connections turned into compact records
+    uint64_t timewait_overflow = 0;  // TIME-WAIT skipped: max_timewait records held (Linux's message)
+    uint64_t timewait_acks = 0;      // ACKs sent from records (retransmitted FIN, stray segments)
+    uint64_t orphans_reset = 0;      // close() turned into an abort: max_orphans reached
+};
+
+// Memory the TCP layer holds, for limits and tests (bytes).
+struct TcpMemoryUse {
+    size_t buffers = 0;       // send and receive ring storage of all connections
+    size_t buffers_peak = 0;
+    size_t connections = 0, timewait = 0, orphans = 0;
+    size_t total_bytes = 0;   // buffers + connection objects + TIME-WAIT records
+    uint64_t budget_refused = 0;
 };
 
 struct TcpConnRow {
@@ -50,10 +65,17 @@ public:
     // Next segment from any connection or listener (round robin), or nothing.
     std::optional<TcpOut> poll_transmit(Instant now);
     Instant next_deadline() const;
-    // Forgets CLOSED connections that nobody else holds; returns how many.
-    size_t reap();
+    // Forgets CLOSED connections that nobody else holds, and turns orphaned TIME-WAIT ones into
+    // compact records; returns how many connections left the table.
+    size_t reap(Instant now = Instant{});
+    // Whether another orphan is allowed (close() aborts instead when not; counted).
+    bool orphan_allowed();
 
+    TcpMemoryUse memory() const;
+    MemoryBudget& budget() { return budget_; }
+    size_t timewait_records() const { return tw_.size(); }
     size_t connections() const { return conns_.size(); }
+    bool connection_room() const { return conns_.size() < cfg_.max_connections; }
     std::shared_ptr<TcpSocket> find(Endpoint local, Endpoint remote) const;
     std::vector<TcpConnRow> netstat() const;
     TcpCounters totals() const;  // summed over live connections plus those reaped
@@ -66,9 +88,25 @@ private:
     static Key key(Endpoint l, Endpoint r) { return Key{l.addr.v, l.port, r.addr.v, r.port}; }
     TcpListener* find_listener(Endpoint local) const;
 
+    // RFC 9293 3.10.7.4 TIME-WAIT, kept as the few fields answering a segment needs instead of
+    // a whole connection (Linux's inet_timewait_sock does the same).
+    struct TimeWait {
+        SeqNum snd_nxt, rcv_nxt;
+        uint32_t ts_recent = 0, ts_offset = 0;
+        bool ts = false;
+        Instant expires;
+        std::optional<Instant> last_ack;
+    };
+    bool timewait_input(Instant now, const Key& k, const TcpRepr& seg, Ipv4Addr src, Ipv4Addr dst);
+    void timewait_expire(Instant now);
+
     TcpConfig cfg_;
     IsnGenerator isn_;
+    MemoryBudget budget_;
     std::map<Key, std::shared_ptr<TcpSocket>> conns_;
+    std::map<Key, TimeWait> tw_;
+    std::set<std::pair<Instant, Key>> tw_expiry_;
+    size_t orphans_ = 0;  // counted by reap()
     std::vector<std::shared_ptr<TcpListener>> listeners_;
     std::vector<TcpOut> out_;  // RSTs for segments that matched nothing
     Key cursor_{};

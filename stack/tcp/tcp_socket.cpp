@@ -135,14 +135,21 @@ long TcpSocket::send(Instant now, ConstBytes data) {
     if (e < 0) return e;
     if (data.size == 0) return 0;
     size_t n = tx_.push(data);
-    if (n == 0) return -EAGAIN;
+    if (n == 0) {
+        if (tx_.free() > 0) ++ctr_.send_mem_refused;  // room in the buffer, none in the budget
+        return -EAGAIN;
+    }
     ++ctr_.writes;
     return long(n);
 }
 
 long TcpSocket::recv(Instant now, MutBytes out) {
     (void)now;
-    if (!rx_.empty() && out.size > 0) return long(rx_.pop(out));  // section 3.10.3
+    if (!rx_.empty() && out.size > 0) {  // section 3.10.3
+        long n = long(rx_.pop(out));
+        release_rx_if_idle();
+        return n;
+    }
     if (pending_err_) return -take_error();
     if (fin_rcvd_ || shut_rd_) return 0;  // end of stream
     if (state_ == TcpState::Closed) return err_ ? 0 : -ENOTCONN;
@@ -154,6 +161,7 @@ int TcpSocket::shutdown(Instant now, bool rd, bool wr) {
     if (rd) {
         shut_rd_ = true;
         rx_.consume(rx_.size());
+        release_rx_if_idle();
     }
     if (wr && !fin_queued_) {
         switch (state_) {
@@ -253,7 +261,7 @@ bool TcpSocket::readable() const { return !rx_.empty() || fin_rcvd_ || pending_e
 bool TcpSocket::writable() const {
     if (pending_err_) return true;
     bool can = state_ == TcpState::Established || state_ == TcpState::CloseWait;
-    return can && !fin_queued_ && tx_.free() > 0;
+    return can && !fin_queued_ && tx_.can_take();
 }
 
 TcpInfo TcpSocket::info() const {
@@ -321,6 +329,8 @@ void TcpSocket::set_state(Instant now, TcpState s) {
         timewait_at_ = now + cfg_.msl * 2;
         rto_at_ = persist_at_ = keepalive_at_ = delack_at_ = Instant::max();
         tx_.consume(tx_.size());
+        tx_.release();  // TIME-WAIT holds no send buffer (and no receive buffer once it is read)
+        release_rx_if_idle();
     }
 }
 
@@ -329,6 +339,10 @@ void TcpSocket::enter_closed(int err) {
     if (err) err_ = err;
     rto_at_ = delack_at_ = persist_at_ = keepalive_at_ = timewait_at_ = Instant::max();
     ack_now_ = window_update_ = keepalive_due_ = force_probe_ = fast_rexmit_ = false;
+    tx_.consume(tx_.size());  // nothing is sent any more
+    tx_.release();
+    asm_.clear();  // out-of-order data will never be completed
+    release_rx_if_idle();
 }
 
 void TcpSocket::reset_connection(int err) {
@@ -742,6 +756,7 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
         // Congestion control counts data bytes only, not the SYN's or FIN's sequence number.
         uint32_t acked = uint32_t(data_acked);
         tx_.consume(data_acked);
+        if (tx_.empty()) tx_.release();  // allocated again as data needs it
         tx_base_ += uint32_t(data_acked);
         // RTT sample: RFC 7323 4.1 from TSecr when timestamps are on (only for ACKs that advance
         // the left edge, 4.2), else RFC 6298 section 3 / Karn: the one timed, never-retransmitted
@@ -890,6 +905,20 @@ void TcpSocket::process_text(Instant now, SeqNum seq, ConstBytes payload, bool f
         }
     }
     bool had_ooo = !asm_.empty();
+    if (!payload.empty() && !shut_rd_) {
+        // Storage grows as data arrives; when the stack-wide budget refuses, what does not fit
+        // in the storage already held is dropped (counted) and the peer retransmits it.
+        size_t w = rx_.write_at(off, payload);
+        if (w == 0) {
+            ++ctr_.drop_memory;
+            return;
+        }
+        if (w < payload.size) {
+            ++ctr_.drop_memory;
+            payload = payload.sub(0, w);
+            fin = false;
+        }
+    }
     if (!payload.empty()) {
         uint32_t len = uint32_t(payload.size);
         if (off == 0) {
@@ -898,8 +927,7 @@ void TcpSocket::process_text(Instant now, SeqNum seq, ConstBytes payload, bool f
                 rcv_nxt_ += len;
                 ctr_.bytes_in += len;
             } else {
-                rx_.write_at(0, payload);
-                uint32_t n = len;
+                uint32_t n = len;  // already written above
                 if (had_ooo) {
                     // Merge with what already waits past the hole. In-order data never needs a new
                     // hole, so it is taken even when the tracker is full and add() refuses a range
@@ -926,7 +954,7 @@ void TcpSocket::process_text(Instant now, SeqNum seq, ConstBytes payload, bool f
         } else {
             ++ctr_.ooo_segs_in;
             if (asm_.add(off, off + len)) {
-                rx_.write_at(off, payload);
+                // written above, at its final place past the hole
             } else {
                 ++ctr_.drop_ooo_full;
             }
@@ -1035,6 +1063,14 @@ void TcpSocket::run_timers(Instant now) {
     if (state_ == TcpState::Closed) return;
     if (persist_at_ <= now) {
         persist_at_ = Instant::max();
+        // An orphan (the application closed it) facing a window that stays shut would probe
+        // forever (RFC 1122 4.2.2.17 lets a probed connection live indefinitely, which only makes
+        // sense while an application waits): it is aborted after orphan_retries, as Linux does.
+        if (app_closed_ && persist_backoff_ >= cfg_.orphan_retries) {
+            ++ctr_.orphan_timeouts;
+            abort(now);
+            return;
+        }
         force_probe_ = true;
     }
     if (delack_at_ <= now) {

@@ -59,7 +59,10 @@ public:
         long e = send_check(now);
         if (e < 0) return e;
         MutBytes w = tx_.write_window();
-        if (w.size == 0) return -EAGAIN;
+        if (w.size == 0) {
+            if (tx_.free() > 0) ++ctr_.send_mem_refused;
+            return -EAGAIN;
+        }
         size_t n = std::min(fill(w), w.size);
         if (n == 0) return 0;
         tx_.commit(n);
@@ -72,6 +75,7 @@ public:
         if (r.size == 0) return recv(now, MutBytes());
         size_t n = std::min(eat(r), r.size);
         rx_.consume(n);
+        release_rx_if_idle();
         return long(n);
     }
     // SHUT_WR sends FIN after the queued data (half-close); SHUT_RD discards what arrives later.
@@ -135,9 +139,25 @@ public:
     uint32_t ssthresh() const { return cc_.ssthresh; }
     uint16_t mss() const { return snd_mss_; }
     const RttEstimator& rtt() const { return rtt_; }
+    // Buffer memory: growth is charged to `b` (the stack-wide budget); storage() is what the two
+    // rings hold now (0 for an idle connection).
+    void set_memory(MemoryBudget* b) {
+        tx_.set_budget(b);
+        rx_.set_budget(b);
+    }
+    size_t buffer_storage() const { return tx_.storage() + rx_.storage(); }
+    bool orphaned() const { return app_closed_ && state_ != TcpState::Closed; }
+    // For a compact TIME-WAIT record (TcpMux): what answering segments needs.
+    uint32_t ts_recent() const { return ts_recent_; }
+    uint32_t ts_offset() const { return ts_offset_; }
+    bool timestamps_on() const { return ts_ok_; }
+    Instant timewait_deadline() const { return timewait_at_; }
 
 private:
     long send_check(Instant now);  // 0 if send() may queue data, else -errno
+    void release_rx_if_idle() {
+        if (rx_.empty() && asm_.empty()) rx_.release();
+    }
     bool synchronized() const { return state_ >= TcpState::Established || state_ == TcpState::SynReceived; }
     void set_state(Instant now, TcpState s);
     void enter_closed(int err);

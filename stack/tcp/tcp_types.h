@@ -63,6 +63,14 @@ struct TcpConfig {
     // queue is full.
     uint32_t synack_retries = 5;
     bool syn_cookies = true;
+    // Stack-wide limits, read from the TcpMux's defaults (Linux: tcp_mem, tcp_max_tw_buckets,
+    // tcp_max_orphans, tcp_orphan_retries). Buffers are allocated as data needs them; mem_limit
+    // bounds what all connections hold together.
+    size_t mem_limit = size_t(256) << 20;
+    size_t max_connections = 65536;  // connection table (TIME-WAIT records not included)
+    size_t max_timewait = 65536;     // compact TIME-WAIT records; beyond, TIME-WAIT is skipped
+    size_t max_orphans = 4096;       // closed by the application but not yet CLOSED
+    uint32_t orphan_retries = 8;     // zero-window probes an orphan sends before it is aborted
 };
 
 // Monotonic counters, per socket (summed by the mux). X-macro so that names, printing and summing
@@ -81,7 +89,10 @@ struct TcpConfig {
     /* drops: every segment not acted upon is counted under one reason */                          \
     X(drop_out_of_window) X(drop_paws) X(drop_no_timestamp) X(drop_no_ack) X(drop_bad_ack)          \
     X(drop_rst_ignored) X(drop_syn) X(drop_ooo_full) X(drop_rcvbuf_full) X(drop_closed)            \
-    X(drop_syn_sent) X(drop_after_close)
+    X(drop_syn_sent) X(drop_after_close)                                                           \
+    X(drop_memory)      /* data dropped: the stack-wide buffer budget refused more storage */      \
+    X(send_mem_refused) /* send() got EAGAIN from the budget while the buffer had room */      \
+    X(orphan_timeouts)  /* orphans aborted after orphan_retries zero-window probes */
 
 struct TcpCounters {
 #define NIC_TCP_COUNTER_FIELD(n) uint64_t n = 0;

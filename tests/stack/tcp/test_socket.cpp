@@ -1234,12 +1234,22 @@ TEST_F(Tcp, ZeroCopySendWithAndRecvWith) {
     ASSERT_EQ(o.size(), 1u);
     ASSERT_EQ(o[0].len(), 600u);
     EXPECT_EQ(o[0].data[599], uint8_t(599));
-    in(seg(A, 1, 601));
-    // The ring wraps: the contiguous window is what is left before the end.
+    in(seg(A, 1, 301));  // half of it acknowledged: 300 bytes stay at [300, 600) of the ring
+    // The ring wraps: the contiguous window is what is left before the end, then the start.
     n = sock->send_with(now(), [](MutBytes w) { return w.size; });
     EXPECT_EQ(n, 400);
     n = sock->send_with(now(), [](MutBytes w) { return w.size; });
-    EXPECT_EQ(n, 600);
+    EXPECT_EQ(n, 300);
+    EXPECT_EQ(sock->send_with(now(), [](MutBytes w) { return w.size; }), -EAGAIN);
+    for (int i = 0; i < 10 && sock->send_queue() > 0; ++i) {  // everything acknowledged ...
+        out();
+        in(seg(A, 1, uint32_t(sock->snd_nxt() - iss)));
+    }
+    // ... and the storage is given back
+    EXPECT_EQ(sock->send_queue(), 0u);
+    EXPECT_EQ(sock->buffer_storage(), 0u);
+    n = sock->send_with(now(), [](MutBytes w) { return w.size; });
+    EXPECT_EQ(n, 1000) << "a fresh ring: the whole buffer is one window";
     EXPECT_EQ(sock->send_with(now(), [](MutBytes w) { return w.size; }), -EAGAIN);
     in(seg(A, 1, 601, 65535, 300));
     std::vector<uint8_t> got;
