@@ -229,7 +229,7 @@ int main(int argc, char** argv) {
         ok = ok && match && me.rx_hash.bytes() == peer_tx;
     }
     if (vm.count("stats")) {
-        std::printf("\nTCP connections (this stack)\n%s\n%s", tcp.netstat_table().c_str(), tcp.stats().dump().c_str());
+        std::printf("\nTCP connections (this stack)\n%s\n%s", tcp.netstat_table().c_str(), tcp.stats_dump().c_str());
         TcpCounters t = tcp.mux().totals();
         std::printf("retransmitted segments %llu (RTO %llu, fast %llu), segments out %llu, in %llu\n",
                     (unsigned long long)t.retrans_segs, (unsigned long long)t.rto_expirations,

@@ -139,6 +139,6 @@ int main(int argc, char** argv) {
                 double(took.ns) / 1e9, sim ? " virtual" : "",
                 took.ns > 0 ? double(r.body_bytes) * r.requests * 8e3 / double(took.ns) : 0.0);
     if (vm.count("output")) std::printf("saved to %s\n", vm["output"].as<std::string>().c_str());
-    if (vm.count("stats")) std::printf("\n%s\n%s", tcp.netstat_table().c_str(), tcp.stats().dump().c_str());
+    if (vm.count("stats")) std::printf("\n%s\n%s", tcp.netstat_table().c_str(), tcp.stats_dump().c_str());
     return r.status >= 200 && r.status < 300 ? 0 : 1;
 }

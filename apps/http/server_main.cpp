@@ -92,6 +92,6 @@ int main(int argc, char** argv) {
     std::printf("served %llu requests on %llu connections: %llu 2xx, %llu 4xx, %llu body bytes\n",
                 (unsigned long long)s.requests, (unsigned long long)s.connections, (unsigned long long)s.responses_2xx,
                 (unsigned long long)s.responses_4xx, (unsigned long long)s.body_bytes);
-    if (vm.count("stats")) std::printf("\n%s\n%s", tcp.netstat_table().c_str(), tcp.stats().dump().c_str());
+    if (vm.count("stats")) std::printf("\n%s\n%s", tcp.netstat_table().c_str(), tcp.stats_dump().c_str());
     return 0;
 }

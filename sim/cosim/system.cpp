@@ -590,7 +590,7 @@ SimReport run_system(const SimOptions& o, FILE* out) {
             if (!h || !h->up()) continue;
             std::fprintf(out, "\n---- %s: stack, driver and device counters\n%s\n%s TCP\n%s%s", h->name(),
                          h->stack().stats_dump().c_str(), h->name(), h->tcp().netstat_table().c_str(),
-                         h->tcp().stats().dump().c_str());
+                         h->tcp().stats_dump().c_str());
         }
     }
     if (!o.pcap.empty()) std::fprintf(out, "pcap            %s (%llu frames)\n", o.pcap.c_str(), (unsigned long long)wire.pcap_frames());

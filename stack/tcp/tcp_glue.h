@@ -61,6 +61,8 @@ public:
     const TcpMux& mux() const { return mux_; }
     Stack& stack() { return stack_; }
     const TcpGlueStats& stats() const { return stats_; }
+    // Everything a user wants to see: the glue's counters, the mux's, and the memory in use.
+    std::string stats_dump() const { return stats_.dump() + mux_.dump(); }
     // Every connection (with its descriptor or lingering) and listener: state, queues, cwnd,
     // ssthresh, SRTT, RTO, retransmissions.
     std::string netstat_table() const { return tcp_netstat_table(mux_.netstat()); }

@@ -255,6 +255,18 @@ bool TcpMux::timewait_input(Instant now, const Key& k, const TcpRepr& seg, Ipv4A
         }
         return true;
     }
+    // RFC 6191 (and Linux): a new SYN whose timestamp, or without timestamps whose sequence number,
+    // is beyond the old connection's cannot be an old duplicate: TIME-WAIT ends and the SYN goes
+    // to the listener, so a client reusing the port is not refused for the remaining 2 MSL.
+    if (seg.flags.syn() && !seg.flags.ack()) {
+        bool newer = t.ts && seg.options.ts ? int32_t(seg.options.ts->val - t.ts_recent) > 0 : seg.seq > t.rcv_nxt;
+        if (newer) {
+            tw_expiry_.erase({t.expires, k});
+            tw_.erase(it);
+            ++ctr_.timewait_reused;
+            return false;
+        }
+    }
     // The peer's FIN again (our last ACK was lost): acknowledge it and restart the 2 MSL
     // (section 3.10.7.4, TIME-WAIT). Anything else gets a rate-limited ACK (RFC 5961 7).
     bool fin_again = seg.flags.fin() && seg.seq + uint32_t(seg.payload.size) + 1 == t.rcv_nxt;
@@ -280,6 +292,24 @@ bool TcpMux::timewait_input(Instant now, const Key& k, const TcpRepr& seg, Ipv4A
         ++ctr_.timewait_acks;
     }
     return true;
+}
+
+std::string TcpMux::dump() const {
+    TcpMemoryUse m = memory();
+    char b[1024];
+    std::snprintf(b, sizeof b,
+                  "tcp_no_socket %llu\ntcp_rst_sent %llu\ntcp_rst_suppressed %llu\ntcp_conn_table_full %llu\n"
+                  "tcp_timewait_records %llu\ntcp_timewait_overflow %llu\ntcp_timewait_acks %llu\n"
+                  "tcp_timewait_reused %llu\ntcp_orphans_reset %llu\ntcp_mem_buffers_bytes %zu\n"
+                  "tcp_mem_buffers_peak_bytes %zu\ntcp_mem_budget_refused %llu\ntcp_mem_total_bytes %zu\n"
+                  "tcp_connections %zu\ntcp_timewait %zu\ntcp_orphans %zu\n",
+                  (unsigned long long)ctr_.no_socket, (unsigned long long)ctr_.rst_sent,
+                  (unsigned long long)ctr_.rst_suppressed, (unsigned long long)ctr_.conn_table_full,
+                  (unsigned long long)ctr_.timewait_records, (unsigned long long)ctr_.timewait_overflow,
+                  (unsigned long long)ctr_.timewait_acks, (unsigned long long)ctr_.timewait_reused,
+                  (unsigned long long)ctr_.orphans_reset, m.buffers, m.buffers_peak,
+                  (unsigned long long)m.budget_refused, m.total_bytes, m.connections, m.timewait, m.orphans);
+    return b;
 }
 
 TcpMemoryUse TcpMux::memory() const {

@@ -29,6 +29,7 @@ struct TcpMuxCounters {
     uint64_t timewait_records = 0;   // TIME-WAIT connections turned into compact records
     uint64_t timewait_overflow = 0;  // TIME-WAIT skipped: max_timewait records held (Linux's message)
     uint64_t timewait_acks = 0;      // ACKs sent from records (retransmitted FIN, stray segments)
+    uint64_t timewait_reused = 0;    // records ended by a newer SYN for the same 4-tuple (RFC 6191)
     uint64_t orphans_reset = 0;      // close() turned into an abort: max_orphans reached
 };
 
@@ -72,6 +73,8 @@ public:
     bool orphan_allowed();
 
     TcpMemoryUse memory() const;
+    // "name value" lines: the mux's counters and the memory in use (bytes).
+    std::string dump() const;
     MemoryBudget& budget() { return budget_; }
     size_t timewait_records() const { return tw_.size(); }
     size_t connections() const { return conns_.size(); }

@@ -1338,15 +1338,17 @@ std::optional<TcpRepr> TcpSocket::next_data_segment(Instant now) {
 }
 
 std::optional<TcpRepr> TcpSocket::poll_transmit(Instant now) {
-    if (rst_pending_) {
+    auto pending_rst = [this]() -> std::optional<TcpRepr> {
+        if (!rst_pending_) return std::nullopt;
         rst_pending_ = false;
         ++ctr_.segs_out;
         ++ctr_.rst_out;
         return make_rst(rst_seq_);
-    }
+    };
+    if (rst_pending_) return pending_rst();
     if (state_ == TcpState::Closed || state_ == TcpState::Listen) return std::nullopt;
     run_timers(now);
-    if (state_ == TcpState::Closed) return std::nullopt;
+    if (state_ == TcpState::Closed) return pending_rst();  // a timer may have aborted (orphan)
     // SYN or SYN-ACK (section 3.10.1, 3.10.7.2/3): at ISS until acknowledged.
     if ((state_ == TcpState::SynSent || state_ == TcpState::SynReceived) && snd_nxt_ == iss_) {
         bool synack = state_ == TcpState::SynReceived;

@@ -21,8 +21,8 @@ struct TcpHosts : TwoHosts {
         tcp_b.attach(api_b);
     }
     std::string dump() const {
-        return "A:\n" + tcp_a.netstat_table() + tcp_a.stats().dump() + "B:\n" + tcp_b.netstat_table() +
-               tcp_b.stats().dump();
+        return "A:\n" + tcp_a.netstat_table() + tcp_a.stats_dump() + "B:\n" + tcp_b.netstat_table() +
+               tcp_b.stats_dump();
     }
 };
 
