@@ -189,6 +189,9 @@ public:
     }
 
     const std::string& ns() const { return ns_; }
+    // Whether setup() got as far as a running stack: tear-downs print and check only then, so a
+    // set-up failure is reported as itself and not followed by a crash.
+    bool ready() const { return stack_ && api_ && runner_; }
     Stack& stack() { return *stack_; }
     TapDevice& tap() { return tap_; }
     SocketApi& api() { return *api_; }

@@ -24,7 +24,8 @@ protected:
         ASSERT_EQ(why, "") << "interop lab setup failed: " << why;
     }
     void TearDown() override {
-        if (HasFailure()) std::fprintf(stderr, "%s\n%s", lab.stack().stats().dump().c_str(), lab.api().netstat_table().c_str());
+        if (HasFailure() && lab.ready())
+            std::fprintf(stderr, "%s\n%s", lab.stack().stats().dump().c_str(), lab.api().netstat_table().c_str());
     }
     NetnsLab lab;
 };
