@@ -849,6 +849,10 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
         snd_wl2_ = ack;
         max_snd_wnd_ = std::max(max_snd_wnd_, snd_wnd_);
         if (snd_wnd_ > 0) {
+            // The window opened after zero-window probes: a probe byte this ACK does not cover
+            // was refused (the window was 0), so sending resumes from SND.UNA instead of leaving
+            // a hole for the duplicate ACKs or the RTO to repair.
+            if (persist_backoff_ > 0 && snd_nxt_ > snd_una_ && !in_recovery_) snd_nxt_ = snd_una_;
             persist_at_ = Instant::max();
             persist_backoff_ = 0;
         }
