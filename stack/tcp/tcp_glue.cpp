@@ -413,6 +413,16 @@ public:
 
     int setsockopt(Stack& st, Instant now, int h, int level, int name, const void* val, socklen_t len) override {
         TcpStreamSocket* s = sock(st, h);
+        if (level == IPPROTO_TCP && name == TCP_CONGESTION) {
+            // A name, as Linux takes it ("cubic", "reno"); not NUL-terminated necessarily.
+            if (!val || len <= 0) return -EINVAL;
+            std::string n(static_cast<const char*>(val), strnlen(static_cast<const char*>(val), size_t(len)));
+            auto a = cc_algo_from(n);
+            if (!a) return -ENOENT;  // Linux: no such algorithm
+            s->cfg.congestion = *a;
+            if (s->conn) s->conn->set_congestion(*a);
+            return 0;
+        }
         int v = 0;
         if (!val || len < socklen_t(sizeof(int))) return -EINVAL;
         std::memcpy(&v, val, sizeof v);
@@ -484,6 +494,14 @@ public:
             case TCP_KEEPCNT: return put_int(int(c.keepalive_probes));
             case TCP_SYNCNT: return put_int(int(c.syn_retries));
             case TCP_MAXSEG: return put_int(s->conn ? s->conn->mss() : int(c.mtu) - 40);
+            case TCP_CONGESTION: {
+                const char* n = to_string(c.congestion);
+                size_t l = std::strlen(n) + 1;
+                if (*len < socklen_t(l)) return -EINVAL;
+                std::memcpy(val, n, l);
+                *len = socklen_t(l);
+                return 0;
+            }
             case TCP_INFO: {
                 // This stack's TcpInfo (not Linux's struct tcp_info): state, queues, cwnd, ssthresh,
                 // SRTT, RTO, retransmissions.

@@ -309,6 +309,7 @@ void TcpSocket::set_state(Instant now, TcpState s) {
     if (s == TcpState::Established) was_established_ = true;
     if (s == TcpState::Established && (old == TcpState::SynSent || old == TcpState::SynReceived)) {
         // RFC 5681 3.1: IW, but one segment if the SYN or SYN-ACK had to be retransmitted.
+        cc_.algo = cfg_.congestion;
         cc_.init(snd_mss_, cfg_.initial_window_segments);
         if (retries_ > 0) {
             cc_.cwnd = snd_mss_;
@@ -800,7 +801,7 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
                 if (cc_.cwnd < snd_mss_) cc_.cwnd = snd_mss_;
             }
         } else {
-            cc_.on_ack(acked, snd_mss_);
+            cc_.on_ack(acked, snd_mss_, now, rtt_.srtt());
             dupacks_ = 0;
         }
         // RFC 6298 5.2: all acknowledged, stop the timer; 5.3: otherwise restart it.
@@ -822,7 +823,7 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
             // at SND.UNA == recover report a new loss.
             bool may_enter = recover_after_rto_ && !sack_ok_ ? snd_una_ > recover_ : snd_una_ >= recover_;
             if ((dupacks_ >= kDupThresh || lost) && may_enter) {
-                cc_.reduce_ssthresh(seq_len(snd_una_, snd_max_), snd_mss_);  // RFC 5681 eq. 4
+                cc_.on_congestion(seq_len(snd_una_, snd_max_), snd_mss_);  // RFC 5681 eq. 4 / RFC 9438 4.6
                 recover_ = snd_max_;
                 in_recovery_ = true;
                 recover_after_rto_ = false;

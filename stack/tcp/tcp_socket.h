@@ -96,6 +96,13 @@ public:
 
     // Socket options (TCP_NODELAY, TCP_CORK, ...); take effect on the next poll_transmit.
     void set_nodelay(bool on) { cfg_.nodelay = on; }
+    // TCP_CONGESTION: takes effect at once (the window carries over, the algorithm's state starts
+    // fresh at the next congestion-avoidance stage).
+    void set_congestion(CcAlgo a) {
+        cfg_.congestion = a;
+        cc_.algo = a;
+        cc_.epoch_valid = false;
+    }
     void set_cork(bool on) { cfg_.cork = on; }
     void set_delayed_ack(bool on) { cfg_.delayed_ack = on; }
     void set_keepalive(Instant now, bool on);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "base/clock.h"
+#include "tcp/congestion.h"
 #include "tcp/rtt.h"
 
 #include <cstdint>
@@ -32,6 +33,7 @@ struct TcpConfig {
     bool nodelay = false;
     bool cork = false;
     uint32_t initial_window_segments = 0;  // 0: RFC 5681 3.1 eq. 1; else a fixed count (RFC 6928: 10)
+    CcAlgo congestion = CcAlgo::Cubic;     // TCP_CONGESTION: "cubic" (RFC 9438) or "reno" (RFC 5681)
     // Receiving: delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2): every second full segment or this timer.
     bool delayed_ack = true;
     Duration ack_delay = Duration::from_ms(40);

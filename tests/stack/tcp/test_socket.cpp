@@ -1312,6 +1312,7 @@ TEST_F(Tcp, SmallerPathMtuResegmentsWhatIsInFlight) {
 // recovery inflates the window.
 TEST(Congestion, CwndSaturatesInsteadOfWrapping) {
     CongestionControl cc;
+    cc.algo = CcAlgo::NewReno;
     cc.init(1460, 10);
     EXPECT_EQ(cc.cwnd, 14600u);
     cc.cwnd = 0xfffffa00u - 1460;  // where a loss-free transfer gets after ~4 GB in slow start
@@ -1331,4 +1332,85 @@ TEST(Congestion, CwndSaturatesInsteadOfWrapping) {
     cc.on_rto(cc.cwnd, 1460);
     EXPECT_EQ(cc.cwnd, 1460u);
     EXPECT_EQ(cc.ssthresh, CongestionControl::kMaxCwnd / 2);
+}
+
+namespace {
+// Drives a CongestionControl in congestion avoidance with an ACK clock: every RTT, one ACK per
+// SMSS of the window. Returns cwnd (in segments) at each RTT boundary.
+std::vector<double> ack_clock(CongestionControl& cc, Instant& now, Duration rtt, int rtts, uint32_t smss = 1000) {
+    std::vector<double> w;
+    for (int r = 0; r < rtts; ++r) {
+        uint32_t acks = cc.cwnd / smss;
+        for (uint32_t a = 0; a < acks; ++a) cc.on_ack(smss, smss, now + Duration{rtt.ns * a / acks}, rtt);
+        now = now + rtt;
+        w.push_back(double(cc.cwnd) / smss);
+    }
+    return w;
+}
+}  // namespace
+
+// RFC 9438: after a loss at W_max = 100 segments, CUBIC cuts to beta = 0.7, grows back concavely
+// to W_max in K = cbrt(W_max (1 - beta) / C) = 4.22 s (RTT 100 ms: the Reno-friendly estimate is
+// lower), plateaus there, then probes convexly: W_max + C (t - K)^3, 130 segments at t = 2K.
+TEST(Congestion, CubicRegainsWmaxAfterKSecondsThenProbesConvexly) {
+    CongestionControl cc;
+    cc.algo = CcAlgo::Cubic;
+    const uint32_t smss = 1000;
+    cc.cwnd = 100 * smss;
+    cc.ssthresh = 0;  // congestion avoidance
+    Instant now{};
+    cc.on_congestion(cc.cwnd, smss);
+    cc.cwnd = cc.ssthresh;  // what recovery leaves
+    EXPECT_EQ(cc.cwnd, 70u * smss);
+    EXPECT_DOUBLE_EQ(cc.w_max, 100.0 * smss);
+    Duration rtt = Duration::from_ms(100);
+    auto w = ack_clock(cc, now, rtt, 85);  // 8.5 s
+    const double K = std::cbrt(100 * 0.3 / 0.4);
+    size_t at_k = size_t(K / 0.1);
+    EXPECT_NEAR(w[at_k], 100.0, 4.0) << "back at W_max after K seconds";
+    // Concave before K (fast first, slow near W_max), convex after.
+    double first_second = w[9] - 70, last_second_before_k = w[at_k] - w[at_k - 10];
+    EXPECT_GT(first_second, 2 * last_second_before_k);
+    EXPECT_NEAR(w[2 * at_k], 100 + 0.4 * K * K * K, 6.0) << "W_max + C K^3 at t = 2K";
+    // NewReno from the same loss would be at 50 + 42 = 92 segments after 4.2 s.
+    CongestionControl reno;
+    reno.algo = CcAlgo::NewReno;
+    reno.cwnd = 100 * smss;
+    reno.ssthresh = 0;
+    reno.on_congestion(reno.cwnd, smss);
+    reno.cwnd = reno.ssthresh;
+    Instant t2{};
+    auto r = ack_clock(reno, t2, rtt, 85);
+    EXPECT_NEAR(r[at_k], 50 + at_k, 2.0);
+    EXPECT_GT(w[at_k], r[at_k] + 5) << "CUBIC is back at W_max while NewReno is still below it";
+}
+
+// RFC 9438 4.7 fast convergence: a second loss below the previous W_max remembers less, so the
+// flow gives way to newer ones; and 4.3: at a short RTT the window is never below what the
+// Reno-friendly estimate gives.
+TEST(Congestion, CubicFastConvergenceAndRenoFriendlyFloor) {
+    CongestionControl cc;
+    cc.algo = CcAlgo::Cubic;
+    const uint32_t smss = 1000;
+    cc.cwnd = 100 * smss;
+    cc.ssthresh = 0;
+    cc.on_congestion(cc.cwnd, smss);
+    cc.cwnd = cc.ssthresh;
+    cc.on_congestion(cc.cwnd, smss);  // again, at 70 < W_max 100
+    EXPECT_DOUBLE_EQ(cc.w_max, 70.0 * smss * (1 + 0.7) / 2);
+    cc.cwnd = cc.ssthresh;
+    Instant now{};
+    auto w = ack_clock(cc, now, Duration::from_ms(1), 300);  // 0.3 s at 1 ms RTT
+    // Reno-friendly: 49 segments + 0.53 segment per RTT (alpha until W_max, then 1).
+    EXPECT_GE(w.back(), 49 + 0.5 * 300 - 5);
+    EXPECT_EQ(cc.reductions, 2u);
+}
+
+TEST(Congestion, AlgorithmNames) {
+    EXPECT_EQ(cc_algo_from("cubic"), CcAlgo::Cubic);
+    EXPECT_EQ(cc_algo_from("reno"), CcAlgo::NewReno);
+    EXPECT_EQ(cc_algo_from("newreno"), CcAlgo::NewReno);
+    EXPECT_FALSE(cc_algo_from("bbr"));
+    EXPECT_STREQ(to_string(CcAlgo::Cubic), "cubic");
+    EXPECT_EQ(TcpConfig{}.congestion, CcAlgo::Cubic) << "CUBIC by default, as Linux";
 }

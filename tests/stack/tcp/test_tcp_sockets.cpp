@@ -251,6 +251,17 @@ TEST(TcpSockets, OptionsAndTcpInfo) {
     EXPECT_GT(info.cwnd, 0u);
     EXPECT_GE(info.rto.ns, Duration::from_s(1).ns);  // RFC 6298 (2.4): never below 1 s
     EXPECT_EQ(info.snd_mss, 1500 - 40 - 12);  // timestamps negotiated: 12 bytes of options
+    // TCP_CONGESTION, by name as Linux takes it: cubic by default, reno selectable, others ENOENT.
+    char name[16] = {};
+    socklen_t nl = sizeof name;
+    ASSERT_EQ(p.h.api_a.getsockopt(p.cfd, IPPROTO_TCP, TCP_CONGESTION, name, &nl), 0);
+    EXPECT_STREQ(name, "cubic");
+    ASSERT_EQ(p.h.api_a.setsockopt(p.cfd, IPPROTO_TCP, TCP_CONGESTION, "reno", 4), 0);
+    nl = sizeof name;
+    ASSERT_EQ(p.h.api_a.getsockopt(p.cfd, IPPROTO_TCP, TCP_CONGESTION, name, &nl), 0);
+    EXPECT_STREQ(name, "reno");
+    EXPECT_EQ(p.h.api_a.setsockopt(p.cfd, IPPROTO_TCP, TCP_CONGESTION, "bbr", 3), -1);
+    EXPECT_EQ(p.h.api_a.error(), ENOENT);
 }
 
 TEST(TcpSockets, MssClampedToRouteMtu) {
