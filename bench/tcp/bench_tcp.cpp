@@ -252,25 +252,36 @@ int main(int argc, char** argv) {
         }
     }
     if (mode == "goodput" || mode == "all") {
+        // One column group per congestion control (TCP_CONGESTION): goodput, efficiency against the
+        // limit, retransmitted segments and RTO expirations (the count the loss recovery should
+        // keep low).
         const double limit = 1e9 * 1460.0 / 1538.0;  // 949.28 Mb/s: 1500 MTU, no TCP options
+        const CcAlgo algos[] = {CcAlgo::NewReno, CcAlgo::Cubic};
         std::printf("tcp goodput at 1 Gb/s, MTU %d, SACK %s, timestamps %s, min RTO %d ms, %.1f s per cell "
                     "(virtual), limit %.2f Mb/s\n",
                     mtu, sack ? "on" : "off", timestamps ? "on" : "off", min_rto_ms, seconds, limit / 1e6);
-        std::printf("%8s %8s %12s %8s %10s %8s %8s %8s\n", "loss", "RTT", "goodput", "eff", "retrans", "fast",
-                    "RTO", "wall");
+        std::printf("%6s %7s", "loss", "RTT");
+        for (CcAlgo a : algos) std::printf(" | %-6s %9s %6s %7s %4s", to_string(a), "Mb/s", "eff", "retrans", "RTO");
+        std::printf(" | %6s\n", "wall");
         for (double loss : {0.0, 0.001, 0.01, 0.05}) {
             for (int64_t rtt_us : {100, 1000, 10000}) {
-                ChannelConfig ch;
-                ch.rate_bps = 1e9;
-                ch.loss = loss;
-                ch.delay = Duration::from_us(rtt_us / 2);
-                Run r = bulk(cfg, ch, seed, UINT64_MAX, Duration::from_ms(int64_t((seconds + warmup_s) * 1000)),
-                             Duration::from_ms(int64_t(warmup_s * 1000)));
-                double bps = double(r.bytes) * 8 / r.seconds;
-                std::printf("%7.1f%% %6lldus %8.2f Mb/s %7.1f%% %10llu %8llu %8llu %7.2fs\n", loss * 100,
-                            (long long)rtt_us, bps / 1e6, 100 * bps / limit, (unsigned long long)r.snd.retrans_segs,
-                            (unsigned long long)r.snd.fast_retransmits, (unsigned long long)r.snd.rto_expirations,
-                            r.wall);
+                std::printf("%5.1f%% %5lldus", loss * 100, (long long)rtt_us);
+                double wall = 0;
+                for (CcAlgo a : algos) {
+                    TcpConfig ac = cfg;
+                    ac.congestion = a;
+                    ChannelConfig ch;
+                    ch.rate_bps = 1e9;
+                    ch.loss = loss;
+                    ch.delay = Duration::from_us(rtt_us / 2);
+                    Run r = bulk(ac, ch, seed, UINT64_MAX, Duration::from_ms(int64_t((seconds + warmup_s) * 1000)),
+                                 Duration::from_ms(int64_t(warmup_s * 1000)));
+                    double bps = double(r.bytes) * 8 / r.seconds;
+                    wall += r.wall;
+                    std::printf(" | %-6s %9.2f %5.1f%% %7llu %4llu", "", bps / 1e6, 100 * bps / limit,
+                                (unsigned long long)r.snd.retrans_segs, (unsigned long long)r.snd.rto_expirations);
+                }
+                std::printf(" | %5.2fs\n", wall);
                 std::fflush(stdout);
             }
         }

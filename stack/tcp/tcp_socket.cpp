@@ -750,6 +750,9 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
         drop = true;
         return;
     }
+    // RFC 6937: DeliveredData = the change in SND.UNA plus the change in SACKed bytes.
+    SeqNum una_before = snd_una_;
+    uint32_t sacked_before = sack_ok_ ? sacked_total() : 0;
     process_sack(seg);
     uint32_t seg_wnd = uint32_t(seg.window) << snd_wscale_;
     if (ack > snd_una_) {
@@ -831,8 +834,13 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
                 rtt_timing_ = false;
                 ++ctr_.fast_retransmits;
                 if (sack_ok_) {
-                    cc_.cwnd = cc_.ssthresh;  // RFC 6675 section 5 step (4.2)
+                    // RFC 6937 section 3: PRR sets cwnd on every ACK of the recovery from what
+                    // was delivered, instead of RFC 6675's cwnd = ssthresh (which stays silent
+                    // for half a window, then bursts).
+                    cc_.cwnd = cc_.ssthresh;
                     high_rxt_ = snd_una_;
+                    prr_delivered_ = prr_out_ = 0;
+                    recover_fs_ = seq_len(snd_una_, snd_max_);
                     ++ctr_.sack_recoveries;
                 } else {
                     cc_.cwnd = cc_.ssthresh;  // RFC 5681 3.2 step 3: ssthresh + 3 SMSS
@@ -842,6 +850,10 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
         } else if (!sack_ok_) {
             cc_.grow(snd_mss_);  // RFC 5681 3.2 step 4: inflate for each further duplicate
         }
+    }
+    if (in_recovery_ && sack_ok_) {
+        int64_t delivered = int64_t(seq_len(una_before, snd_una_)) + int64_t(sacked_total()) - int64_t(sacked_before);
+        prr_update(uint32_t(std::max<int64_t>(delivered, 0)));
     }
     // Section 3.10.7.4 fifth: update the send window from the newest segment (SND.WL1/WL2).
     if (snd_una_ <= ack && (snd_wl1_ < seg.seq || (snd_wl1_ == seg.seq && snd_wl2_ <= ack))) {
@@ -1151,8 +1163,29 @@ Instant TcpSocket::next_deadline() const {
 // ------------------------------------------------------------------------------------------------
 // Output
 
+void TcpSocket::prr_update(uint32_t delivered) {
+    // RFC 6937 section 3, on every ACK during recovery.
+    prr_delivered_ += delivered;
+    uint32_t p = pipe();
+    int64_t sndcnt;
+    if (p > cc_.ssthresh) {
+        // Proportional rate reduction: send ssthresh/RecoverFS of what was delivered.
+        uint64_t fs = std::max<uint32_t>(recover_fs_, 1);
+        sndcnt = int64_t((prr_delivered_ * cc_.ssthresh + fs - 1) / fs) - int64_t(prr_out_);
+    } else {
+        // Slow start reduction bound (PRR-SSRB): grow back towards ssthresh no faster than
+        // slow start would.
+        int64_t limit = std::max<int64_t>(int64_t(prr_delivered_) - int64_t(prr_out_), delivered) + snd_mss_;
+        sndcnt = std::min<int64_t>(int64_t(cc_.ssthresh) - int64_t(p), limit);
+    }
+    sndcnt = std::max<int64_t>(sndcnt, 0);
+    cc_.cwnd = uint32_t(std::min<int64_t>(int64_t(p) + sndcnt, CongestionControl::kMaxCwnd));
+    ++ctr_.prr_updates;
+}
+
 void TcpSocket::note_sent(Instant now, const TcpRepr& r, bool retransmission) {
     ++ctr_.segs_out;
+    if (in_recovery_ && sack_ok_) prr_out_ += r.payload.size;  // RFC 6937: prr_out
     SeqNum end = r.seq + r.seg_len();
     if (r.seg_len() > 0) {
         if (end > snd_max_) {

@@ -202,6 +202,7 @@ private:
     uint32_t flight() const { return seq_len(snd_una_, snd_nxt_); }
     // RFC 6675 scoreboard helpers.
     uint32_t sacked_in(SeqNum a, SeqNum b) const;
+    uint32_t sacked_total() const { return sacked_in(snd_una_, snd_max_); }
     SeqNum lost_edge() const;
     uint32_t pipe() const;
 
@@ -265,6 +266,11 @@ private:
     CongestionControl cc_;
     uint32_t dupacks_ = 0;
     bool in_recovery_ = false, fast_rexmit_ = false;
+    // RFC 6937 Proportional Rate Reduction (SACK recovery): bytes delivered to the receiver and
+    // bytes sent since recovery began, and the flight when it began.
+    uint64_t prr_delivered_ = 0, prr_out_ = 0;
+    uint32_t recover_fs_ = 0;
+    void prr_update(uint32_t delivered);
     bool recover_after_rto_ = false;  // `recover_` was set by a timeout (RFC 6582 3.2 step 2)
     SeqNum recover_, high_rxt_;
     std::vector<SackBlock> scoreboard_;  // SACKed ranges above SND.UNA, sorted, merged

@@ -85,7 +85,7 @@ struct TcpConfig {
     X(window_updates)       /* pure ACKs sent only because the receive window opened */            \
     X(delayed_ack_fired)    /* the delayed-ACK timer expired and an ACK went out */                \
     X(delayed_acks_saved)   /* data segments acknowledged by a later, cumulative ACK */            \
-    X(retrans_segs) X(retrans_bytes) X(fast_retransmits) X(sack_recoveries) X(newreno_partial_acks)  \
+    X(retrans_segs) X(retrans_bytes) X(fast_retransmits) X(sack_recoveries) X(prr_updates) X(newreno_partial_acks)  \
     X(rto_expirations) X(limited_transmits) X(dup_acks_in) X(persist_probes) X(keepalive_probes)   \
     X(challenge_acks) X(challenge_acks_suppressed) X(invalid_acks_suppressed) X(ts_ecr_implausible) X(rst_in) X(rst_out) X(ooo_segs_in) X(rtt_samples) \
     /* drops: every segment not acted upon is counted under one reason */                          \

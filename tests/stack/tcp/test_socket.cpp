@@ -768,7 +768,7 @@ TEST_F(Tcp, SackRecoveryRetransmitsOnlyTheHoles) {
     ASSERT_EQ(o.size(), 1u) << describe(o);
     EXPECT_EQ(o[0].r.seq, iss + 1 + 1460);
     EXPECT_EQ(sock->counters().sack_recoveries, 1u);
-    EXPECT_EQ(sock->cwnd(), 9u * 1460 / 2);  // RFC 6675: cwnd = ssthresh = FlightSize / 2
+    EXPECT_EQ(sock->ssthresh(), 9u * 1460 / 2);  // RFC 5681 eq. 4: FlightSize / 2 (cwnd: PRR's)
     EXPECT_TRUE(sack({{5, 7}, {2, 4}}).empty());  // segment 4 not yet deemed lost; pipe full
     o = sack({{5, 8}, {2, 4}});  // now 3 segments SACKed above 4: lost, and pipe has room
     ASSERT_EQ(o.size(), 1u) << describe(o);
@@ -1413,4 +1413,49 @@ TEST(Congestion, AlgorithmNames) {
     EXPECT_FALSE(cc_algo_from("bbr"));
     EXPECT_STREQ(to_string(CcAlgo::Cubic), "cubic");
     EXPECT_EQ(TcpConfig{}.congestion, CcAlgo::Cubic) << "CUBIC by default, as Linux";
+}
+
+// RFC 6937 PRR: during SACK recovery the sender sends about ssthresh / RecoverFS (here 1/2) of
+// what each ACK reports delivered, from the first duplicate on, instead of RFC 6675's silence
+// until pipe falls below ssthresh followed by one segment per ACK; and the window ends at
+// ssthresh when the recovery does.
+TEST_F(Tcp, PrrSpreadsTransmissionsOverTheRecovery) {
+    cfg.nodelay = true;
+    cfg.sack = true;
+    cfg.initial_window_segments = 20;
+    TcpOptions peer;
+    peer.sack_permitted = true;
+    establish(1460, 65535, peer);
+    send_bytes(40 * 1460);
+    ASSERT_EQ(out().size(), 20u);  // segments 0..19 in flight, 20 more waiting
+    // Segment 0 is lost; each later one arrives and is SACKed.
+    std::vector<size_t> sent_after;  // new segments sent after each duplicate ACK
+    for (int k = 1; k < 20; ++k) {
+        TcpRepr r = seg(A, 1, 1);
+        r.options.sack_count = 1;
+        r.options.sack[0] = SackBlock{iss + 1 + 1460, iss + 1 + uint32_t(k + 1) * 1460};
+        in(r);
+        size_t n = 0;
+        for (auto& s : out())
+            if (s.r.seq != iss + 1) ++n;  // not the retransmission of segment 0
+        sent_after.push_back(n);
+    }
+    EXPECT_EQ(sock->counters().sack_recoveries, 1u);
+    size_t total = 0;
+    for (size_t n : sent_after) total += n;
+    // Limited transmit (RFC 3042) on the first two duplicates (4 segments: SACK shrinks the
+    // flight too); recovery starts at the third with 24 segments out (RecoverFS) and ssthresh 12;
+    // then 17 ACKs: PRR sends one segment for about every second one delivered, beginning in the
+    // first half of the recovery (RFC 6675 alone would wait until pipe fell below ssthresh).
+    size_t during = total - sent_after[0] - sent_after[1], early = 0;
+    for (size_t i = 2; i < 11; ++i) early += sent_after[i];
+    EXPECT_EQ(sent_after[0] + sent_after[1], 4u);
+    EXPECT_GE(during, 6u);
+    EXPECT_LE(during, 9u);
+    EXPECT_GE(early, 3u);
+    EXPECT_LE(*std::max_element(sent_after.begin() + 2, sent_after.end()), 1u) << "no bursts";
+    EXPECT_GT(sock->counters().prr_updates, 0u);
+    in(seg(A, 1, 1 + 24 * 1460));  // the retransmission arrives: ACK at the recovery point
+    EXPECT_FALSE(sock->info().in_recovery);
+    EXPECT_EQ(sock->cwnd(), sock->ssthresh());
 }
