@@ -807,11 +807,25 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
             cc_.on_ack(acked, snd_mss_, now, rtt_.srtt());
             dupacks_ = 0;
         }
+        // RFC 8985 7.4: the ACK ends a TLP episode once it covers the probe. A probe that was a
+        // retransmission and is acknowledged (this stack reports no D-SACK to tell otherwise)
+        // repaired a real loss: the congestion response is due.
+        if (tlp_end_ && ack >= *tlp_end_) {
+            if (tlp_is_retrans_ && !in_recovery_) {
+                cc_.on_congestion(seq_len(snd_una_, snd_max_) + acked, snd_mss_);
+                cc_.cwnd = cc_.ssthresh;
+                ++ctr_.tlp_recoveries;
+            }
+            tlp_end_.reset();
+        }
         // RFC 6298 5.2: all acknowledged, stop the timer; 5.3: otherwise restart it.
-        if (snd_una_ == snd_max_)
-            rto_at_ = Instant::max();
-        else
+        if (snd_una_ == snd_max_) {
+            rto_at_ = tlp_at_ = Instant::max();
+        } else {
             restart_rto(now);
+            tlp_at_ = Instant::max();
+            arm_tlp(now);
+        }
     } else if (ack == snd_una_ && seg.payload.empty() && !seg.flags.syn() && !seg.flags.fin() &&
                snd_max_ > snd_una_ && seg_wnd == snd_wnd_ && snd_wnd_ > 0) {
         // RFC 5681 section 2, DUPLICATE ACKNOWLEDGMENT: (a)-(e). Answers to zero-window probes
@@ -829,6 +843,7 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
                 cc_.on_congestion(seq_len(snd_una_, snd_max_), snd_mss_);  // RFC 5681 eq. 4 / RFC 9438 4.6
                 recover_ = snd_max_;
                 in_recovery_ = true;
+                tlp_at_ = Instant::max();  // RFC 8985 7.2: no probes during recovery
                 recover_after_rto_ = false;
                 fast_rexmit_ = true;
                 rtt_timing_ = false;
@@ -1078,6 +1093,10 @@ void TcpSocket::run_timers(Instant now) {
     }
     if (rto_at_ <= now) on_rto(now);
     if (state_ == TcpState::Closed) return;
+    if (tlp_at_ <= now) {
+        tlp_at_ = Instant::max();
+        tlp_due_ = true;  // poll_transmit sends the probe
+    }
     if (persist_at_ <= now) {
         persist_at_ = Instant::max();
         // An orphan (the application closed it) facing a window that stays shut would probe
@@ -1127,6 +1146,8 @@ void TcpSocket::on_rto(Instant now) {
     }
     ++retries_;
     ++backoff_;  // RFC 6298 5.5
+    tlp_at_ = Instant::max();
+    tlp_end_.reset();
     ++ctr_.rto_expirations;
     // RFC 5681 3.1: ssthresh from FlightSize only on the first timeout of a segment; cwnd = LW.
     if (backoff_ == 1)
@@ -1157,11 +1178,60 @@ void TcpSocket::on_rto(Instant now) {
 
 Instant TcpSocket::next_deadline() const {
     Instant t = min(min(rto_at_, delack_at_), min(persist_at_, min(keepalive_at_, timewait_at_)));
+    t = min(t, tlp_at_);
     return t;
 }
 
 // ------------------------------------------------------------------------------------------------
 // Output
+
+void TcpSocket::arm_tlp(Instant now) {
+    // RFC 8985 7.2: only with SACK, in the open state (no recovery, no episode in progress), with
+    // data outstanding and an RTT estimate; PTO = 2 SRTT, plus the peer's worst-case delayed ACK
+    // when a single segment is in flight; never later than the RTO.
+    if (!cfg_.tlp || !sack_ok_ || in_recovery_ || tlp_end_ || !tlp_at_.is_max() || !synchronized() ||
+        snd_una_ == snd_max_ || !rtt_.has_sample() || backoff_ > 0)
+        return;
+    Duration srtt = rtt_.srtt();
+    Duration pto = srtt * 2;
+    if (seq_len(snd_una_, snd_max_) <= snd_mss_) {
+        Duration with_delack = Duration{srtt.ns * 3 / 2} + Duration::from_ms(200);  // WCDelAckT
+        if (with_delack > pto) pto = with_delack;
+    }
+    Instant at = now + pto;
+    if (at < rto_at_) tlp_at_ = at;
+}
+
+std::optional<TcpRepr> TcpSocket::tlp_segment(Instant now) {
+    // RFC 8985 7.3: new data if there is some and the receiver's window takes it (one segment,
+    // regardless of cwnd), else the last segment sent again.
+    tlp_due_ = false;
+    TcpOptions opts = segment_options(now);
+    uint32_t maxp = max_payload(opts);
+    uint32_t off = seq_len(tx_base_, snd_max_);
+    size_t avail = tx_.size() > off ? tx_.size() - off : 0;
+    uint32_t rwnd_room = snd_max_ < snd_una_ + snd_wnd_ ? seq_len(snd_max_, snd_una_ + snd_wnd_) : 0;
+    std::optional<TcpRepr> r;
+    if (avail > 0 && rwnd_room > 0 && snd_nxt_ == snd_max_) {
+        uint32_t len = uint32_t(std::min<size_t>({avail, size_t(maxp), size_t(rwnd_room)}));
+        r = send_range(now, snd_max_, len, false);
+        if (r) snd_nxt_ = snd_max_;
+        tlp_is_retrans_ = false;
+    } else {
+        uint32_t data_end = seq_len(tx_base_, snd_max_) > tx_.size() ? uint32_t(tx_.size()) : seq_len(tx_base_, snd_max_);
+        uint32_t len = std::min<uint32_t>(data_end, maxp);
+        if (len == 0) return std::nullopt;  // only a FIN outstanding: the RTO handles it
+        SeqNum seq = tx_base_ + (data_end - len);
+        r = send_range(now, seq, len, true);
+        tlp_is_retrans_ = true;
+    }
+    if (!r) return std::nullopt;
+    ++ctr_.tlp_probes;
+    tlp_end_ = snd_max_;
+    tlp_at_ = Instant::max();  // one probe per episode
+    restart_rto(now);  // 7.3: the RTO is re-armed after the probe
+    return r;
+}
 
 void TcpSocket::prr_update(uint32_t delivered) {
     // RFC 6937 section 3, on every ACK during recovery.
@@ -1207,6 +1277,10 @@ void TcpSocket::note_sent(Instant now, const TcpRepr& r, bool retransmission) {
             last_data_at_ = now;
         }
         if (rto_at_.is_max() && persist_at_.is_max()) rto_at_ = now + current_rto();  // RFC 6298 5.1
+        if (!retransmission) {
+            tlp_at_ = Instant::max();  // RFC 8985 7.2: restarted after new data
+            arm_tlp(now);
+        }
     }
     if (r.flags.ack()) {
         bool ack_was_pending = ack_now_ || !delack_at_.is_max();
@@ -1285,6 +1359,9 @@ std::optional<TcpRepr> TcpSocket::sack_recovery_segment(Instant now) {
 
 std::optional<TcpRepr> TcpSocket::next_data_segment(Instant now) {
     if (in_recovery_ && sack_ok_) return sack_recovery_segment(now);
+    if (tlp_due_) {
+        if (auto r = tlp_segment(now)) return r;
+    }
     TcpOptions opts = segment_options(now);
     uint32_t maxp = max_payload(opts);
     if (fast_rexmit_) {

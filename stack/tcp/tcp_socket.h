@@ -269,6 +269,14 @@ private:
     // RFC 6937 Proportional Rate Reduction (SACK recovery): bytes delivered to the receiver and
     // bytes sent since recovery began, and the flight when it began.
     uint64_t prr_delivered_ = 0, prr_out_ = 0;
+    // RFC 8985 section 7 Tail Loss Probe: a probe timer (PTO, about 2 SRTT) that fires before the
+    // RTO when the tail of a flight goes unacknowledged; the probe's ACK (with SACK) then starts
+    // fast recovery instead of a timeout. tlp_end_: the episode in progress (TLP.end_seq).
+    Instant tlp_at_ = Instant::max();
+    std::optional<SeqNum> tlp_end_;
+    bool tlp_is_retrans_ = false, tlp_due_ = false;
+    void arm_tlp(Instant now);
+    std::optional<TcpRepr> tlp_segment(Instant now);
     uint32_t recover_fs_ = 0;
     void prr_update(uint32_t delivered);
     bool recover_after_rto_ = false;  // `recover_` was set by a timeout (RFC 6582 3.2 step 2)

@@ -1459,3 +1459,38 @@ TEST_F(Tcp, PrrSpreadsTransmissionsOverTheRecovery) {
     EXPECT_FALSE(sock->info().in_recovery);
     EXPECT_EQ(sock->cwnd(), sock->ssthresh());
 }
+
+// RFC 8985 section 7 (Tail Loss Probe): the last segment of a flight is lost and no more data
+// follows, so no duplicate ACK can come. Instead of waiting for the RTO, the sender probes after
+// PTO = max(2 SRTT, 1.5 SRTT + 200 ms) (one segment outstanding) by sending the last segment
+// again; its ACK repairs the loss (counted, with the congestion response) and no RTO expires.
+TEST_F(Tcp, TailLossProbeRepairsALostLastSegmentWithoutAnRto) {
+    cfg.nodelay = true;
+    cfg.sack = true;
+    cfg.initial_window_segments = 10;
+    TcpOptions peer;
+    peer.sack_permitted = true;
+    establish(1000, 65535, peer);
+    ASSERT_EQ(send_bytes(1000), 1000);
+    ASSERT_EQ(out().size(), 1u);
+    advance(Duration::from_ms(10));
+    in(seg(A, 1, 1001));  // an RTT sample: SRTT 10 ms
+    ASSERT_EQ(send_bytes(4000), 4000);
+    ASSERT_EQ(out().size(), 4u);
+    advance(Duration::from_ms(10));
+    in(seg(A, 1, 4001));  // three of the four arrive; the last is lost
+    Instant acked_at = now();
+    Duration srtt = sock->rtt().srtt();
+    Duration pto = std::max(srtt * 2, Duration{srtt.ns * 3 / 2} + Duration::from_ms(200));
+    auto o = run_until(now() + Duration::from_ms(500));  // well before the 1 s RTO
+    ASSERT_EQ(o.size(), 1u) << describe(o);
+    EXPECT_EQ(o[0].r.seq, iss + 4001) << describe(o);
+    EXPECT_EQ(o[0].len(), 1000u);
+    EXPECT_EQ(o[0].at - acked_at, pto) << "max(2 SRTT, 1.5 SRTT + the worst-case delayed ACK)";
+    EXPECT_EQ(sock->counters().tlp_probes, 1u);
+    in(seg(A, 1, 5001));
+    EXPECT_TRUE(run_until(now() + Duration::from_s(3)).empty());
+    EXPECT_EQ(sock->counters().tlp_recoveries, 1u) << "the probe repaired a loss: congestion response";
+    EXPECT_EQ(sock->counters().rto_expirations, 0u);
+    EXPECT_EQ(sock->send_queue(), 0u);
+}
