@@ -328,7 +328,8 @@ void TcpSocket::set_state(Instant now, TcpState s) {
     if (s == TcpState::TimeWait) {
         // Section 3.10.7.4: TIME-WAIT holds for 2 MSL; nothing else runs.
         timewait_at_ = now + cfg_.msl * 2;
-        rto_at_ = persist_at_ = keepalive_at_ = delack_at_ = Instant::max();
+        rto_at_ = persist_at_ = keepalive_at_ = delack_at_ = tlp_at_ = rack_timer_at_ = Instant::max();
+        sent_.clear();
         tx_.consume(tx_.size());
         tx_.release();  // TIME-WAIT holds no send buffer (and no receive buffer once it is read)
         release_rx_if_idle();
@@ -339,7 +340,9 @@ void TcpSocket::enter_closed(int err) {
     state_ = TcpState::Closed;
     if (err) err_ = err;
     rto_at_ = delack_at_ = persist_at_ = keepalive_at_ = timewait_at_ = Instant::max();
-    ack_now_ = window_update_ = keepalive_due_ = force_probe_ = fast_rexmit_ = false;
+    tlp_at_ = rack_timer_at_ = Instant::max();
+    sent_.clear();
+    ack_now_ = window_update_ = keepalive_due_ = force_probe_ = fast_rexmit_ = tlp_due_ = false;
     tx_.consume(tx_.size());  // nothing is sent any more
     tx_.release();
     asm_.clear();  // out-of-order data will never be completed
@@ -724,6 +727,129 @@ void TcpSocket::process_sack(const TcpRepr& seg) {
     }
 }
 
+void TcpSocket::enter_recovery(Instant now) {
+    (void)now;
+    cc_.on_congestion(seq_len(snd_una_, snd_max_), snd_mss_);  // RFC 5681 eq. 4 / RFC 9438 4.6
+    recover_ = snd_max_;
+    in_recovery_ = true;
+    tlp_at_ = Instant::max();  // RFC 8985 7.2: no probes during recovery
+    recover_after_rto_ = false;
+    fast_rexmit_ = true;
+    rtt_timing_ = false;
+    ++ctr_.fast_retransmits;
+    if (sack_ok_) {
+        // RFC 6937 section 3: PRR sets cwnd on every ACK of the recovery from what was delivered,
+        // instead of RFC 6675's cwnd = ssthresh (which stays silent for half a window, then
+        // bursts).
+        cc_.cwnd = cc_.ssthresh;
+        high_rxt_ = snd_una_;
+        prr_delivered_ = prr_out_ = 0;
+        recover_fs_ = seq_len(snd_una_, snd_max_);
+        ++ctr_.sack_recoveries;
+    } else {
+        cc_.cwnd = cc_.ssthresh;  // RFC 5681 3.2 step 3: ssthresh + 3 SMSS
+        cc_.grow(kDupThresh * snd_mss_);
+    }
+}
+
+void TcpSocket::rack_on_sent(Instant now, SeqNum s, SeqNum e, SeqNum old_max) {
+    if (!rack_on() || e <= s) return;
+    // The retransmitted part: the ranges it covers get the new time (split at its edges).
+    SeqNum re = seq_min(e, old_max);
+    if (s < re) {
+        auto split_at = [this](SeqNum x) {
+            for (size_t i = 0; i < sent_.size(); ++i) {
+                SentRange& r = sent_[i];
+                if (r.start < x && x < r.end) {
+                    SentRange tail = r;
+                    tail.start = x;
+                    r.end = x;
+                    sent_.insert(sent_.begin() + long(i) + 1, tail);
+                    return;
+                }
+                if (r.start >= x) return;
+            }
+        };
+        split_at(s);
+        split_at(re);
+        for (SentRange& r : sent_) {
+            if (r.start >= re) break;
+            if (r.start >= s) {
+                r.xmit = now;
+                r.retrans = true;
+                r.lost = false;
+            }
+        }
+    }
+    if (e > old_max) sent_.push_back(SentRange{seq_max(s, old_max), e, now});
+}
+
+void TcpSocket::rack_on_ack(Instant now, const TcpRepr& seg) {
+    if (!rack_on() || sent_.empty()) return;
+    // RFC 8985 6.2 steps 1-2: the most recently sent of the ranges this ACK delivers (cumulatively
+    // or by SACK) sets RACK.xmit_ts / end_seq / rtt; a retransmission acknowledged faster than
+    // the minimum RTT was acknowledged for its original, and says nothing.
+    auto deliver = [&](SentRange& r) {
+        if (r.retrans && now - r.xmit < min_rtt_) return;
+        if (!rack_valid_ || r.xmit > rack_xmit_ || (r.xmit == rack_xmit_ && r.end > rack_end_)) {
+            rack_xmit_ = r.xmit;
+            rack_end_ = r.end;
+            rack_rtt_ = now - r.xmit;
+            rack_valid_ = true;
+        }
+    };
+    while (!sent_.empty() && sent_.front().end <= snd_una_) {
+        if (!sent_.front().sacked) deliver(sent_.front());
+        sent_.pop_front();
+    }
+    if (!sent_.empty() && sent_.front().start < snd_una_) sent_.front().start = snd_una_;
+    for (size_t i = 0; i < seg.options.sack_count && i < seg.options.sack.size(); ++i) {
+        const SackBlock& b = seg.options.sack[i];
+        // Ranges are sorted by sequence number: find the first that may lie in the block.
+        auto it = std::lower_bound(sent_.begin(), sent_.end(), b.left,
+                                   [](const SentRange& r, SeqNum x) { return r.end <= x; });
+        for (; it != sent_.end() && it->start < b.right; ++it) {
+            if (it->sacked || it->start < b.left || it->end > b.right) continue;
+            it->sacked = true;
+            deliver(*it);
+        }
+    }
+    if (rack_edge_ < snd_una_) rack_edge_ = snd_una_;
+}
+
+bool TcpSocket::rack_detect_loss(Instant now) {
+    if (!rack_valid_) return false;
+    // RFC 8985 6.2 step 4 (without the D-SACK adaptation, so no reordering is ever recorded):
+    // no window in recovery or once DupThresh ranges are SACKed, else min(min_RTT / 4, SRTT).
+    size_t sacked = 0;
+    if (!scoreboard_.empty())
+        for (const SentRange& r : sent_)
+            if ((sacked += r.sacked) >= kDupThresh) break;
+    Duration reo_wnd{0};
+    if (!in_recovery_ && sacked < kDupThresh && min_rtt_ != Duration::max())
+        reo_wnd = std::min(Duration{min_rtt_.ns / 4}, rtt_.srtt());
+    Duration timeout{0};
+    bool newly = false;
+    for (SentRange& r : sent_) {
+        if (r.start >= rack_end_) break;  // sent after the most recently delivered one
+        if (r.sacked || r.lost) continue;
+        if (!(r.xmit < rack_xmit_ || (r.xmit == rack_xmit_ && r.end < rack_end_))) continue;
+        Duration remaining = (r.xmit + rack_rtt_ + reo_wnd) - now;
+        if (remaining.ns <= 0) {
+            r.lost = true;
+            newly = true;
+            ++ctr_.rack_losses;
+            if (rack_edge_ < r.end) rack_edge_ = r.end;
+            // A lost retransmission is sent again: NextSeg resumes below it.
+            if (r.retrans && r.start < high_rxt_) high_rxt_ = seq_max(r.start, snd_una_);
+        } else if (remaining > timeout) {
+            timeout = remaining;
+        }
+    }
+    rack_timer_at_ = timeout.ns > 0 ? now + timeout : Instant::max();
+    return newly;
+}
+
 void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
     SeqNum ack = seg.ack;
     if (state_ == TcpState::SynReceived) {
@@ -839,32 +965,16 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
             // HighACK >= RecoveryPoint. After a fast recovery ended by a full ACK the duplicates
             // at SND.UNA == recover report a new loss.
             bool may_enter = recover_after_rto_ && !sack_ok_ ? snd_una_ > recover_ : snd_una_ >= recover_;
-            if ((dupacks_ >= kDupThresh || lost) && may_enter) {
-                cc_.on_congestion(seq_len(snd_una_, snd_max_), snd_mss_);  // RFC 5681 eq. 4 / RFC 9438 4.6
-                recover_ = snd_max_;
-                in_recovery_ = true;
-                tlp_at_ = Instant::max();  // RFC 8985 7.2: no probes during recovery
-                recover_after_rto_ = false;
-                fast_rexmit_ = true;
-                rtt_timing_ = false;
-                ++ctr_.fast_retransmits;
-                if (sack_ok_) {
-                    // RFC 6937 section 3: PRR sets cwnd on every ACK of the recovery from what
-                    // was delivered, instead of RFC 6675's cwnd = ssthresh (which stays silent
-                    // for half a window, then bursts).
-                    cc_.cwnd = cc_.ssthresh;
-                    high_rxt_ = snd_una_;
-                    prr_delivered_ = prr_out_ = 0;
-                    recover_fs_ = seq_len(snd_una_, snd_max_);
-                    ++ctr_.sack_recoveries;
-                } else {
-                    cc_.cwnd = cc_.ssthresh;  // RFC 5681 3.2 step 3: ssthresh + 3 SMSS
-                    cc_.grow(kDupThresh * snd_mss_);
-                }
-            }
+            if ((dupacks_ >= kDupThresh || lost) && may_enter) enter_recovery(now);
         } else if (!sack_ok_) {
             cc_.grow(snd_mss_);  // RFC 5681 3.2 step 4: inflate for each further duplicate
         }
+    }
+    if (rack_on()) {
+        rack_on_ack(now, seg);
+        // RFC 8985 6.2: a loss RACK detects starts the recovery (no three duplicates needed).
+        if (rack_detect_loss(now) && !in_recovery_ && snd_una_ >= recover_ && snd_una_ < snd_max_)
+            enter_recovery(now);
     }
     if (in_recovery_ && sack_ok_) {
         int64_t delivered = int64_t(seq_len(una_before, snd_una_)) + int64_t(sacked_total()) - int64_t(sacked_before);
@@ -1028,6 +1138,7 @@ void TcpSocket::process_fin(Instant now) {
 void TcpSocket::rtt_sample(Instant now, Duration r) {
     (void)now;
     if (r.ns < 0) return;
+    if (r < min_rtt_) min_rtt_ = r;  // RFC 8985: RACK.min_RTT for the reordering window
     rtt_.sample(r);
     ++ctr_.rtt_samples;
     backoff_ = 0;  // RFC 6298 5.7 / Karn: a valid sample ends the backoff
@@ -1053,9 +1164,9 @@ SeqNum TcpSocket::lost_edge() const {
     for (auto it = scoreboard_.rbegin(); it != scoreboard_.rend(); ++it) {
         cum += seq_len(it->left, it->right);
         ++blocks;
-        if (cum > (kDupThresh - 1) * snd_mss_ || blocks >= kDupThresh) return it->left;
+        if (cum > (kDupThresh - 1) * snd_mss_ || blocks >= kDupThresh) return seq_max(it->left, rack_on() ? seq_min(rack_edge_, snd_max_) : snd_una_);
     }
-    return snd_una_;
+    return rack_on() ? seq_max(snd_una_, seq_min(rack_edge_, snd_max_)) : snd_una_;
 }
 
 uint32_t TcpSocket::pipe() const {
@@ -1096,6 +1207,15 @@ void TcpSocket::run_timers(Instant now) {
     if (tlp_at_ <= now) {
         tlp_at_ = Instant::max();
         tlp_due_ = true;  // poll_transmit sends the probe
+    }
+    if (rack_timer_at_ <= now) {
+        // RFC 8985 6.3: the reordering window of a range ran out without its delivery.
+        rack_timer_at_ = Instant::max();
+        ++ctr_.rack_timeouts;
+        if (rack_detect_loss(now)) {
+            if (!in_recovery_ && snd_una_ >= recover_ && snd_una_ < snd_max_) enter_recovery(now);
+            else if (in_recovery_ && sack_ok_) prr_update(0);
+        }
     }
     if (persist_at_ <= now) {
         persist_at_ = Instant::max();
@@ -1148,6 +1268,7 @@ void TcpSocket::on_rto(Instant now) {
     ++backoff_;  // RFC 6298 5.5
     tlp_at_ = Instant::max();
     tlp_end_.reset();
+    rack_timer_at_ = Instant::max();
     ++ctr_.rto_expirations;
     // RFC 5681 3.1: ssthresh from FlightSize only on the first timeout of a segment; cwnd = LW.
     if (backoff_ == 1)
@@ -1178,7 +1299,7 @@ void TcpSocket::on_rto(Instant now) {
 
 Instant TcpSocket::next_deadline() const {
     Instant t = min(min(rto_at_, delack_at_), min(persist_at_, min(keepalive_at_, timewait_at_)));
-    t = min(t, tlp_at_);
+    t = min(t, min(tlp_at_, rack_timer_at_));
     return t;
 }
 
@@ -1257,6 +1378,7 @@ void TcpSocket::note_sent(Instant now, const TcpRepr& r, bool retransmission) {
     ++ctr_.segs_out;
     if (in_recovery_ && sack_ok_) prr_out_ += r.payload.size;  // RFC 6937: prr_out
     SeqNum end = r.seq + r.seg_len();
+    if (!r.payload.empty()) rack_on_sent(now, r.seq, r.seq + uint32_t(r.payload.size), snd_max_);
     if (r.seg_len() > 0) {
         if (end > snd_max_) {
             SeqNum from = seq_max(r.seq, snd_max_);

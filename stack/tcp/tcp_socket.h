@@ -22,6 +22,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <deque>
 #include <optional>
 #include <vector>
 
@@ -277,6 +278,26 @@ private:
     bool tlp_is_retrans_ = false, tlp_due_ = false;
     void arm_tlp(Instant now);
     std::optional<TcpRepr> tlp_segment(Instant now);
+    // RFC 8985 section 6 RACK: every range in [SND.UNA, SND.MAX) with the time it was last sent;
+    // a range sent before one that has been delivered, by more than RACK.rtt + reo_wnd, is lost
+    // (time, not three duplicates, decides: lost retransmissions and tails are found too).
+    struct SentRange {
+        SeqNum start, end;
+        Instant xmit;
+        bool retrans = false, sacked = false, lost = false;
+    };
+    std::deque<SentRange> sent_;
+    Instant rack_xmit_{};
+    SeqNum rack_end_;
+    Duration rack_rtt_{}, min_rtt_ = Duration::max();
+    bool rack_valid_ = false;
+    Instant rack_timer_at_ = Instant::max();
+    SeqNum rack_edge_;  // the end of the highest range RACK marked lost
+    void rack_on_sent(Instant now, SeqNum s, SeqNum e, SeqNum old_max);
+    void rack_on_ack(Instant now, const TcpRepr& seg);
+    bool rack_detect_loss(Instant now);
+    void enter_recovery(Instant now);
+    bool rack_on() const { return cfg_.rack && sack_ok_; }
     uint32_t recover_fs_ = 0;
     void prr_update(uint32_t delivered);
     bool recover_after_rto_ = false;  // `recover_` was set by a timeout (RFC 6582 3.2 step 2)

@@ -63,6 +63,8 @@ struct TcpConfig {
     Duration invalid_ack_interval = Duration::from_ms(500);
     // RFC 8985 section 7 Tail Loss Probe (with SACK only, as the RFC advises).
     bool tlp = true;
+    // RFC 8985 section 6 RACK time-based loss detection (with SACK).
+    bool rack = true;
     // Listener: SYN-ACK retransmissions (Linux tcp_synack_retries) and SYN cookies when the SYN
     // queue is full.
     uint32_t synack_retries = 5;
@@ -88,7 +90,7 @@ struct TcpConfig {
     X(delayed_ack_fired)    /* the delayed-ACK timer expired and an ACK went out */                \
     X(delayed_acks_saved)   /* data segments acknowledged by a later, cumulative ACK */            \
     X(retrans_segs) X(retrans_bytes) X(fast_retransmits) X(sack_recoveries) X(prr_updates) \
-    X(tlp_probes) X(tlp_recoveries) X(newreno_partial_acks)  \
+    X(tlp_probes) X(tlp_recoveries) X(rack_losses) X(rack_timeouts) X(newreno_partial_acks)  \
     X(rto_expirations) X(limited_transmits) X(dup_acks_in) X(persist_probes) X(keepalive_probes)   \
     X(challenge_acks) X(challenge_acks_suppressed) X(invalid_acks_suppressed) X(ts_ecr_implausible) X(rst_in) X(rst_out) X(ooo_segs_in) X(rtt_samples) \
     /* drops: every segment not acted upon is counted under one reason */                          \

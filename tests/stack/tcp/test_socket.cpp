@@ -744,6 +744,7 @@ TEST_F(Tcp, FastRetransmitAfterThreeDupAcksWithLimitedTransmit) {
 }
 
 TEST_F(Tcp, SackRecoveryRetransmitsOnlyTheHoles) {
+    cfg.rack = false;  // RFC 6675's duplicate-ACK rules alone (RACK has its own tests)
     cfg.nodelay = true;
     cfg.sack = true;
     cfg.initial_window_segments = 10;
@@ -1420,6 +1421,7 @@ TEST(Congestion, AlgorithmNames) {
 // until pipe falls below ssthresh followed by one segment per ACK; and the window ends at
 // ssthresh when the recovery does.
 TEST_F(Tcp, PrrSpreadsTransmissionsOverTheRecovery) {
+    cfg.rack = false;  // RFC 6675's duplicate-ACK rules alone (RACK has its own tests)
     cfg.nodelay = true;
     cfg.sack = true;
     cfg.initial_window_segments = 20;
@@ -1493,4 +1495,51 @@ TEST_F(Tcp, TailLossProbeRepairsALostLastSegmentWithoutAnRto) {
     EXPECT_EQ(sock->counters().tlp_recoveries, 1u) << "the probe repaired a loss: congestion response";
     EXPECT_EQ(sock->counters().rto_expirations, 0u);
     EXPECT_EQ(sock->send_queue(), 0u);
+}
+
+// RFC 8985 RACK: a retransmission that is lost again is found by time (a range sent after it
+// was delivered, and RACK.rtt has passed), and sent a third time at once, where RFC 6675's
+// duplicate-ACK rules can only wait for the RTO. The first loss is found from the first SACK.
+TEST_F(Tcp, RackFindsALostRetransmissionWithoutAnRto) {
+    cfg.nodelay = true;
+    cfg.sack = true;
+    cfg.initial_window_segments = 20;
+    TcpOptions peer;
+    peer.sack_permitted = true;
+    establish(1000, 65535, peer);
+    ASSERT_EQ(send_bytes(40000), 40000);
+    auto first = out();
+    ASSERT_EQ(first.size(), 20u);
+    auto sack_ack = [&](uint32_t ack_segs, uint32_t sack_from, uint32_t sack_to) {  // in segments
+        TcpRepr r = seg(A, 1, 1 + ack_segs * 1000);
+        r.options.sack_count = 1;
+        r.options.sack[0] = SackBlock{iss + 1 + sack_from * 1000, iss + 1 + sack_to * 1000};
+        in(r);
+        return out();
+    };
+    auto count_seg1 = [&](const std::vector<Sent>& v) {
+        size_t n = 0;
+        for (auto& s : v) n += s.r.seq == iss + 1001;
+        return n;
+    };
+    advance(Duration::from_ms(10));
+    in(seg(A, 1, 1001));  // segment 0 arrives; segment 1 is lost
+    out();
+    size_t rexmits = count_seg1(sack_ack(1, 2, 3));  // the first SACK: RACK marks segment 1 lost
+    EXPECT_EQ(rexmits, 1u) << "recovery from the first SACK";
+    EXPECT_EQ(sock->counters().rack_losses, 1u);
+    std::vector<Sent> during;
+    for (uint32_t k = 4; k <= 20; ++k) {
+        auto o = sack_ack(1, 2, k);
+        during.insert(during.end(), o.begin(), o.end());
+    }
+    ASSERT_FALSE(during.empty()) << "PRR sends new data during the recovery";
+    EXPECT_EQ(count_seg1(during), 0u);
+    // The retransmission of segment 1 is lost; the new data sent with it arrives one RTT later.
+    advance(Duration::from_ms(10));
+    auto o = sack_ack(1, 2, 21);
+    EXPECT_EQ(count_seg1(o), 1u) << "the lost retransmission is found and sent again\n" << describe(o);
+    EXPECT_GE(sock->counters().rack_losses, 2u);
+    in(seg(A, 1, 1 + 21 * 1000));
+    EXPECT_EQ(sock->counters().rto_expirations, 0u);
 }
