@@ -60,7 +60,8 @@ TcpLayer::TcpLayer(Stack& stack, const TcpConfig& defaults, uint64_t isn_seed)
         kIpProtoTcp, [this](Instant now, const Ipv4Repr& ip, bool verified) { input(now, ip, verified); },
         [this](Instant now, const IcmpRepr& m, const IcmpQuote& q) { icmp_error(now, m, q); });
     stack_.set_protocol_timer(
-        kIpProtoTcp, [this] { return mux_.next_deadline(); }, [this](Instant now) { return run_timers(now); });
+        kIpProtoTcp, [this] { return pending_flush_ ? Instant{} : mux_.next_deadline(); },
+        [this](Instant now) { return run_timers(now); });
 }
 
 TcpLayer::~TcpLayer() {
@@ -85,7 +86,10 @@ void TcpLayer::input(Instant now, const Ipv4Repr& ip, bool checksum_verified) {
     }
     ++stats_.rx_segments;
     mux_.input(now, ip.src, ip.dst, *seg);
-    flush(now);
+    // RFC 9293 3.10.7.4 / RFC 1122 4.2.2.21 (MUST-59): a burst of received segments is processed
+    // before anything is sent, so one ACK answers the burst. The stack runs this layer's timer
+    // (run_timers -> flush) once its receive loop has drained the device.
+    pending_flush_ = true;
 }
 
 void TcpLayer::icmp_error(Instant now, const IcmpRepr& m, const IcmpQuote& q) {
@@ -122,14 +126,17 @@ void TcpLayer::icmp_error(Instant now, const IcmpRepr& m, const IcmpQuote& q) {
 }
 
 bool TcpLayer::run_timers(Instant now) {
+    bool had_input = pending_flush_;
+    pending_flush_ = false;
     Instant due = mux_.next_deadline();
     size_t n = flush(now);
     // Progress if something went out or the deadline moved (a timer that fires with nothing to
     // send still re-arms): a stuck deadline must not keep the runner spinning at one instant.
-    return n > 0 || mux_.next_deadline() != due;
+    return had_input || n > 0 || mux_.next_deadline() != due;
 }
 
 size_t TcpLayer::flush(Instant now) {
+    pending_flush_ = false;
     mux_.reap(now);
     size_t sent = 0;
     while (auto o = mux_.poll_transmit(now)) {

@@ -73,6 +73,7 @@ public:
 
 private:
     void input(Instant now, const Ipv4Repr& ip, bool checksum_verified);
+    bool pending_flush_ = false;  // segments arrived since the last flush
     void icmp_error(Instant now, const IcmpRepr& icmp, const IcmpQuote& q);
     bool run_timers(Instant now);
 
