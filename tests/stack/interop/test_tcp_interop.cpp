@@ -93,8 +93,9 @@ protected:
                                   : 0;
             std::printf("faults: nftables dropped %llu packets, the stack's injector dropped/reordered %llu frames\n",
                         (unsigned long long)nft_drops, (unsigned long long)inj);
-            if (faults)  // set up completely (else SetUp's own failure says why)
+            if (faults) {  // set up completely (else SetUp's own failure says why)
                 EXPECT_GT(nft_drops + inj, 0u) << "a lossy run without any loss proves nothing\n" << nft;
+            }
         }
         if (HasFailure()) {
             std::fprintf(stderr, "%s\n%s%s\n%s", tcp ? tcp->netstat_table().c_str() : "",
