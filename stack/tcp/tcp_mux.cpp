@@ -42,6 +42,10 @@ TcpMux::TcpMux(const TcpConfig& defaults, uint64_t isn_seed)
     budget_.limit = defaults.mem_limit;
 }
 
+TcpMux::~TcpMux() {
+    for (auto& kv : conns_) kv.second->set_memory(nullptr);
+}
+
 std::shared_ptr<TcpSocket> TcpMux::connect(Instant now, Endpoint local, Endpoint remote, const TcpConfig* cfg) {
     Key k = key(local, remote);
     if (tw_.count(k)) return nullptr;  // that 4-tuple is in TIME-WAIT
@@ -49,6 +53,7 @@ std::shared_ptr<TcpSocket> TcpMux::connect(Instant now, Endpoint local, Endpoint
     if (it != conns_.end()) {
         if (it->second->state() != TcpState::Closed) return nullptr;
         reaped_ += it->second->counters();
+        it->second->set_memory(nullptr);  // an application may still hold it
         conns_.erase(it);
     }
     if (!connection_room()) {
@@ -111,6 +116,7 @@ void TcpMux::input(Instant now, Ipv4Addr src, Ipv4Addr dst, const TcpRepr& seg) 
             s->set_memory(&budget_);
             if (it != conns_.end()) {
                 reaped_ += it->second->counters();
+                it->second->set_memory(nullptr);  // an application may still hold it
                 conns_.erase(it);
             }
             conns_.emplace(key(local, remote), s);

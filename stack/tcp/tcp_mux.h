@@ -51,6 +51,11 @@ class TcpMux {
 public:
     // isn_seed 0: a random ISN key from libsodium; otherwise reproducible (tests, virtual clock).
     explicit TcpMux(const TcpConfig& defaults = {}, uint64_t isn_seed = 0);
+    // Connections may outlive the mux (a socket table destroyed after the TCP layer): they are
+    // detached from its memory budget first.
+    ~TcpMux();
+    TcpMux(const TcpMux&) = delete;
+    TcpMux& operator=(const TcpMux&) = delete;
 
     // Active open; nullptr (EADDRINUSE) if the 4-tuple is taken.
     std::shared_ptr<TcpSocket> connect(Instant now, Endpoint local, Endpoint remote, const TcpConfig* cfg = nullptr);
