@@ -511,9 +511,11 @@ void TcpSocket::on_segment(Instant now, const TcpRepr& seg) {
             return;
         }
         ++ctr_.drop_out_of_window;
-        // Section 3.10.7.4: "send an acknowledgment" and drop; rate-limited, except for a probe
-        // into our zero window (at RCV.NXT), whose ACK carries the window the peer waits for.
-        if (seg.seq == rcv_nxt_)
+        // Section 3.10.7.4: "send an acknowledgment" and drop. Rate-limited only for segments past
+        // the right edge of the window: an old duplicate (a retransmission of data we have, as
+        // after the peer's timeout) or a probe into our zero window (at RCV.NXT) must be answered
+        // at once, or the peer's recovery waits for our limit.
+        if (seg.seq <= rcv_nxt_)
             ack_now_ = true;
         else
             invalid_ack(now);

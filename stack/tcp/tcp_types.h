@@ -33,7 +33,7 @@ struct TcpConfig {
     bool nodelay = false;
     bool cork = false;
     uint32_t initial_window_segments = 0;  // 0: RFC 5681 3.1 eq. 1; else a fixed count (RFC 6928: 10)
-    CcAlgo congestion = CcAlgo::Cubic;     // TCP_CONGESTION: "cubic" (RFC 9438) or "reno" (RFC 5681)
+    CcAlgo congestion = CcAlgo::Cubic;       // TCP_CONGESTION: "cubic" (RFC 9438) or "reno" (RFC 5681)
     // Receiving: delayed ACK (RFC 1122 4.2.3.2, RFC 5681 4.2): every second full segment or this timer.
     bool delayed_ack = true;
     Duration ack_delay = Duration::from_ms(40);
@@ -63,8 +63,11 @@ struct TcpConfig {
     Duration invalid_ack_interval = Duration::from_ms(500);
     // RFC 8985 section 7 Tail Loss Probe (with SACK only, as the RFC advises).
     bool tlp = true;
-    // RFC 8985 section 6 RACK time-based loss detection (with SACK).
-    bool rack = true;
+    // RFC 8985 section 6 RACK time-based loss detection (with SACK). Off by default for now: in
+    // the co-simulation (timestamps, delayed ACKs, NIC interrupt batching) it retransmits
+    // spuriously (289 retransmissions for 10 lost frames in cosim Lossy seed 3, against 26
+    // without), which the segment-level tests do not show yet.
+    bool rack = false;
     // Listener: SYN-ACK retransmissions (Linux tcp_synack_retries) and SYN cookies when the SYN
     // queue is full.
     uint32_t synack_retries = 5;

@@ -1501,6 +1501,7 @@ TEST_F(Tcp, TailLossProbeRepairsALostLastSegmentWithoutAnRto) {
 // was delivered, and RACK.rtt has passed), and sent a third time at once, where RFC 6675's
 // duplicate-ACK rules can only wait for the RTO. The first loss is found from the first SACK.
 TEST_F(Tcp, RackFindsALostRetransmissionWithoutAnRto) {
+    cfg.rack = true;  // opt-in (TcpConfig::rack)
     cfg.nodelay = true;
     cfg.sack = true;
     cfg.initial_window_segments = 20;
