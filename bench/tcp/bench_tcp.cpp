@@ -261,7 +261,8 @@ int main(int argc, char** argv) {
             CcAlgo algo;
             bool rack;
         };
-        // RACK is opt-in for now (TcpConfig::rack): its column shows what it does to the RTOs.
+        // The first two without RACK (RFC 6675 duplicate-ACK rules, PRR, TLP), the last as the
+        // default (CUBIC with RACK): the columns show what RACK does to the RTOs.
         const Variant algos[] = {{"reno", CcAlgo::NewReno, false}, {"cubic", CcAlgo::Cubic, false},
                                  {"c+rack", CcAlgo::Cubic, true}};
         std::printf("tcp goodput at 1 Gb/s, MTU %d, SACK %s, timestamps %s, min RTO %d ms, %.1f s per cell "
