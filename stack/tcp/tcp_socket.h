@@ -162,6 +162,7 @@ public:
     Instant timewait_deadline() const { return timewait_at_; }
 
 private:
+    static constexpr uint32_t kDupThresh = 3;  // RFC 5681 3.2, RFC 6675 section 2
     long send_check(Instant now);  // 0 if send() may queue data, else -errno
     void release_rx_if_idle() {
         if (rx_.empty() && asm_.empty()) rx_.release();
