@@ -59,7 +59,8 @@ void TcpSocket::rack_on_sent(Instant now, SeqNum s, SeqNum e, SeqNum old_max) {
             if (r.start >= s) {
                 r.xmit = now;
                 r.retrans = true;
-                r.lost = false;
+                if (rack_rexmit_high_ < r.end) rack_rexmit_high_ = r.end;
+                rack_unmark(r, seq_len(r.start, r.end));  // repaired: in flight again
             }
         }
     }
@@ -81,10 +82,17 @@ void TcpSocket::rack_on_ack(Instant now, const TcpRepr& seg) {
         }
     };
     while (!sent_.empty() && sent_.front().end <= snd_una_) {
-        if (!sent_.front().sacked) deliver(sent_.front());
+        SentRange& r = sent_.front();
+        if (!r.sacked) deliver(r);
+        rack_unmark(r, seq_len(r.start, r.end));
         sent_.pop_front();
     }
-    if (!sent_.empty() && sent_.front().start < snd_una_) sent_.front().start = snd_una_;
+    if (rack_rexmit_high_ < snd_una_) rack_rexmit_high_ = snd_una_;
+    if (!sent_.empty() && sent_.front().start < snd_una_) {
+        SentRange& r = sent_.front();
+        if (r.lost && !r.sacked) rack_lost_bytes_ -= std::min(rack_lost_bytes_, seq_len(r.start, snd_una_));
+        r.start = snd_una_;
+    }
     for (size_t i = 0; i < seg.options.sack_count && i < seg.options.sack.size(); ++i) {
         const SackBlock& b = seg.options.sack[i];
         // Ranges are sorted by sequence number: find the first that may lie in the block.
@@ -92,11 +100,24 @@ void TcpSocket::rack_on_ack(Instant now, const TcpRepr& seg) {
                                    [](const SentRange& r, SeqNum x) { return r.end <= x; });
         for (; it != sent_.end() && it->start < b.right; ++it) {
             if (it->sacked || it->start < b.left || it->end > b.right) continue;
+            rack_unmark(*it, seq_len(it->start, it->end));
             it->sacked = true;
             deliver(*it);
         }
     }
-    if (rack_edge_ < snd_una_) rack_edge_ = snd_una_;
+}
+
+void TcpSocket::rack_unmark(SentRange& r, uint32_t bytes) {
+    if (!r.lost) return;
+    r.lost = false;
+    if (!r.sacked) rack_lost_bytes_ -= std::min(rack_lost_bytes_, bytes);
+}
+
+size_t TcpSocket::rack_first_lost() const {
+    if (rack_lost_bytes_ > 0)
+        for (size_t i = 0; i < sent_.size(); ++i)
+            if (sent_[i].lost && !sent_[i].sacked) return i;
+    return sent_.size();
 }
 
 bool TcpSocket::rack_detect_loss(Instant now) {
@@ -113,17 +134,19 @@ bool TcpSocket::rack_detect_loss(Instant now) {
     Duration timeout{0};
     bool newly = false;
     for (SentRange& r : sent_) {
-        if (r.start >= rack_end_) break;  // sent after the most recently delivered one
+        if (!(r.xmit < rack_xmit_ || (r.xmit == rack_xmit_ && r.end < rack_end_))) {
+            // Sent after the most recently delivered range. Ranges are in sequence order, so
+            // above the highest retransmitted one every range is an original sent later still.
+            if (!r.retrans && r.start >= rack_rexmit_high_) break;
+            continue;
+        }
         if (r.sacked || r.lost) continue;
-        if (!(r.xmit < rack_xmit_ || (r.xmit == rack_xmit_ && r.end < rack_end_))) continue;
         Duration remaining = (r.xmit + rack_rtt_ + reo_wnd) - now;
         if (remaining.ns <= 0) {
             r.lost = true;
+            rack_lost_bytes_ += seq_len(r.start, r.end);
             newly = true;
             ++ctr_.rack_losses;
-            if (rack_edge_ < r.end) rack_edge_ = r.end;
-            // A lost retransmission is sent again: NextSeg resumes below it.
-            if (r.retrans && r.start < high_rxt_) high_rxt_ = seq_max(r.start, snd_una_);
         } else if (remaining > timeout) {
             timeout = remaining;
         }
@@ -149,12 +172,18 @@ SeqNum TcpSocket::lost_edge() const {
     for (auto it = scoreboard_.rbegin(); it != scoreboard_.rend(); ++it) {
         cum += seq_len(it->left, it->right);
         ++blocks;
-        if (cum > (kDupThresh - 1) * snd_mss_ || blocks >= kDupThresh) return seq_max(it->left, rack_on() ? seq_min(rack_edge_, snd_max_) : snd_una_);
+        if (cum > (kDupThresh - 1) * snd_mss_ || blocks >= kDupThresh) return seq_max(it->left, snd_una_);
     }
-    return rack_on() ? seq_max(snd_una_, seq_min(rack_edge_, snd_max_)) : snd_una_;
+    return snd_una_;
 }
 
 uint32_t TcpSocket::pipe() const {
+    if (rack_on()) {
+        // RFC 8985 with RFC 6675's pipe: what is outstanding, less what the receiver holds, less
+        // what RACK deems lost and has not been sent again (Linux's packets_in_flight).
+        uint32_t out = seq_len(snd_una_, snd_max_), gone = sacked_total() + rack_lost_bytes_;
+        return out > gone ? out - gone : 0;
+    }
     // RFC 6675 section 4, SetPipe, over byte ranges: unSACKed bytes not deemed lost count once,
     // retransmitted bytes (below HighRxt) once more.
     auto unsacked = [this](SeqNum a, SeqNum b) { return b > a ? seq_len(a, b) - sacked_in(a, b) : 0u; };
@@ -246,8 +275,8 @@ std::optional<TcpRepr> TcpSocket::sack_recovery_segment(Instant now) {
             if (b.left <= s && s < b.right) s = b.right;
         return s;
     };
-    auto rexmit = [&](SeqNum s) -> std::optional<TcpRepr> {
-        SeqNum stop = seq_min(next_sacked_after(s), snd_max_);
+    auto rexmit = [&](SeqNum s, SeqNum limit) -> std::optional<TcpRepr> {
+        SeqNum stop = seq_min(seq_min(next_sacked_after(s), snd_max_), limit);
         uint32_t len = std::min(seq_len(s, stop), maxp);
         // The FIN occupies the last sequence number but no buffer byte.
         if (fin_queued_ && s + len > fin_seq()) len = seq_len(s, fin_seq());
@@ -257,13 +286,25 @@ std::optional<TcpRepr> TcpSocket::sack_recovery_segment(Instant now) {
     if (fast_rexmit_) {
         // RFC 6675 section 5 step (4.3): retransmit the first segment at once, regardless of pipe.
         fast_rexmit_ = false;
-        return rexmit(snd_una_);
+        return rexmit(snd_una_, snd_max_);
     }
     // RFC 6675 section 5 step (C): while cwnd - pipe >= 1 SMSS, send NextSeg().
     if (cc_.cwnd < pipe() + snd_mss_) return std::nullopt;
-    SeqNum lost = lost_edge();
     SeqNum s = skip_sacked(seq_max(high_rxt_, snd_una_));
-    if (s < lost && s < snd_max_) return rexmit(s);  // NextSeg rule (1)
+    if (rack_on()) {
+        // NextSeg rule (1) with RACK's per-range loss marks: the first range deemed lost.
+        // Contiguous lost ranges go out together up to a segment; never into one in flight.
+        size_t i = rack_first_lost();
+        if (i < sent_.size()) {
+            size_t j = i;
+            while (j + 1 < sent_.size() && sent_[j + 1].lost && !sent_[j + 1].sacked &&
+                   sent_[j + 1].start == sent_[j].end && seq_len(sent_[i].start, sent_[j].end) < maxp)
+                ++j;
+            return rexmit(sent_[i].start, sent_[j].end);
+        }
+    } else if (s < lost_edge() && s < snd_max_) {
+        return rexmit(s, snd_max_);  // NextSeg rule (1)
+    }
     // Rule (2): new data, if the receiver's window allows.
     uint32_t off = seq_len(tx_base_, snd_nxt_);
     size_t avail = tx_.size() > off ? tx_.size() - off : 0;
@@ -278,8 +319,10 @@ std::optional<TcpRepr> TcpSocket::sack_recovery_segment(Instant now) {
         }
     }
     // Rule (3): an unSACKed segment above HighRxt, below the highest SACKed octet (1.b), that is
-    // not yet deemed lost.
-    if (!scoreboard_.empty() && s < scoreboard_.back().right && s < snd_max_) return rexmit(s);
+    // not yet deemed lost. Not with RACK (RFC 8985 replaces these guesses with its timers; Linux
+    // retransmits only what is marked lost).
+    if (rack_on()) return std::nullopt;
+    if (!scoreboard_.empty() && s < scoreboard_.back().right && s < snd_max_) return rexmit(s, snd_max_);
     return std::nullopt;
 }
 

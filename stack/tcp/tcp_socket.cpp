@@ -78,7 +78,7 @@ int TcpSocket::connect(Instant now, Endpoint local, Endpoint remote, SeqNum iss,
     remote_ = remote;
     iss_ = snd_una_ = snd_nxt_ = snd_max_ = iss;
     tx_base_ = iss + 1;
-    recover_ = high_rxt_ = iss;
+    recover_ = high_rxt_ = rack_rexmit_high_ = iss;
     rcv_wscale_ = cfg_.window_scale ? wscale_for(cfg_.rcvbuf) : 0;
     ts_offset_ = ts_offset;  // RFC 7323 5.4: a per-connection random offset for TSval
     ts_start_ = ts_now(now);
@@ -95,7 +95,7 @@ void TcpSocket::accept_syn(Instant now, Endpoint local, Endpoint remote, SeqNum 
     iss_ = snd_una_ = iss;
     snd_nxt_ = snd_max_ = iss + 1;  // the listener already sent our SYN-ACK
     tx_base_ = iss + 1;
-    recover_ = high_rxt_ = iss;
+    recover_ = high_rxt_ = rack_rexmit_high_ = iss;
     irs_ = syn.seq;
     rcv_nxt_ = syn.seq + 1;
     rcv_wscale_ = cfg_.window_scale && syn.options.wscale ? wscale_for(cfg_.rcvbuf) : 0;
@@ -329,6 +329,7 @@ void TcpSocket::set_state(Instant now, TcpState s) {
         timewait_at_ = now + cfg_.msl * 2;
         rto_at_ = persist_at_ = keepalive_at_ = delack_at_ = tlp_at_ = rack_timer_at_ = Instant::max();
         sent_.clear();
+        rack_lost_bytes_ = 0;
         tx_.consume(tx_.size());
         tx_.release();  // TIME-WAIT holds no send buffer (and no receive buffer once it is read)
         release_rx_if_idle();
@@ -341,6 +342,7 @@ void TcpSocket::enter_closed(int err) {
     rto_at_ = delack_at_ = persist_at_ = keepalive_at_ = timewait_at_ = Instant::max();
     tlp_at_ = rack_timer_at_ = Instant::max();
     sent_.clear();
+    rack_lost_bytes_ = 0;
     ack_now_ = window_update_ = keepalive_due_ = force_probe_ = fast_rexmit_ = tlp_due_ = false;
     tx_.consume(tx_.size());  // nothing is sent any more
     tx_.release();
@@ -837,7 +839,8 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
         ++dupacks_;
         ++ctr_.dup_acks_in;
         if (!in_recovery_) {
-            bool lost = sack_ok_ && lost_edge() > snd_una_;  // RFC 6675 section 5: IsLost(HighACK + 1)
+            // RFC 6675 section 5: IsLost(HighACK + 1); with RACK, the first range marked lost.
+            bool lost = sack_ok_ && (rack_on() ? rack_first_lost() < sent_.size() : lost_edge() > snd_una_);
             // RFC 6582 3.2 step 2: after a timeout, only once the ACK covers more than `recover`
             // (duplicates may come from go-back-N retransmissions); RFC 6675 5.1: with SACK, once
             // HighACK >= RecoveryPoint. After a fast recovery ended by a full ACK the duplicates

@@ -293,7 +293,13 @@ private:
     Duration rack_rtt_{}, min_rtt_ = Duration::max();
     bool rack_valid_ = false;
     Instant rack_timer_at_ = Instant::max();
-    SeqNum rack_edge_;  // the end of the highest range RACK marked lost
+    // Bytes of the ranges RACK marked lost and nothing has repaired yet (not retransmitted, not
+    // SACKed, not acknowledged): with RACK, loss is a property of each range, never an edge below
+    // which everything counts as lost (which would resend in-flight retransmissions).
+    uint32_t rack_lost_bytes_ = 0;
+    SeqNum rack_rexmit_high_;  // the end of the highest range ever retransmitted
+    size_t rack_first_lost() const;  // index in sent_, sent_.size() when none
+    void rack_unmark(SentRange& r, uint32_t bytes);
     void rack_on_sent(Instant now, SeqNum s, SeqNum e, SeqNum old_max);
     void rack_on_ack(Instant now, const TcpRepr& seg);
     bool rack_detect_loss(Instant now);

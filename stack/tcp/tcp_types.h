@@ -63,11 +63,8 @@ struct TcpConfig {
     Duration invalid_ack_interval = Duration::from_ms(500);
     // RFC 8985 section 7 Tail Loss Probe (with SACK only, as the RFC advises).
     bool tlp = true;
-    // RFC 8985 section 6 RACK time-based loss detection (with SACK). Known problem: in the
-    // co-simulation (timestamps, delayed ACKs, NIC interrupt batching) it retransmits spuriously
-    // (about 500 retransmissions for 10 lost frames in cosim Lossy seed 3, against 26 without),
-    // which the segment-level tests do not show yet; without it lost retransmissions and FINs
-    // wait for the RTO.
+    // RFC 8985 section 6 RACK time-based loss detection (with SACK): lost retransmissions and
+    // tail losses are found by time instead of waiting for the RTO.
     bool rack = true;
     // Listener: SYN-ACK retransmissions (Linux tcp_synack_retries) and SYN cookies when the SYN
     // queue is full.
