@@ -770,6 +770,12 @@ int Stack::send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst,
     return transmit_frame(now, ifc, mac, kEtherIpv4, packet) ? 0 : -ENOBUFS;
 }
 
+MutBytes Stack::ip_payload_buffer(size_t len) {
+    size_t need = kEthHeaderLen + kIpv4MinHeader + len;
+    if (tx_buf_.size() < need) tx_buf_.resize(need);
+    return MutBytes(tx_buf_.data() + kEthHeaderLen + kIpv4MinHeader, len);
+}
+
 int Stack::ip_output(Instant now, const IpSend& s, ConstBytes payload) {
     Ipv4Repr r;
     r.dst = s.dst;
@@ -830,7 +836,9 @@ int Stack::ip_output(Instant now, const IpSend& s, ConstBytes payload) {
         if (tx_buf_.size() < kEthHeaderLen + len) tx_buf_.resize(kEthHeaderLen + len);
         MutBytes pkt(tx_buf_.data() + kEthHeaderLen, len);
         emit_ipv4(r, payload.size, pkt, fill);
-        if (payload.size) std::memcpy(pkt.data + kIpv4MinHeader, payload.data, payload.size);
+        // Built in place (ip_payload_buffer) or copied behind the header.
+        if (payload.size && payload.data != pkt.data + kIpv4MinHeader)
+            std::memcpy(pkt.data + kIpv4MinHeader, payload.data, payload.size);
         ++stats_.tx_ip_packets;
         return send_l2(now, ifc, next_hop, s.dst, ConstBytes(pkt.data, pkt.size), s.origin);
     }
@@ -840,6 +848,12 @@ int Stack::ip_output(Instant now, const IpSend& s, ConstBytes payload) {
     }
     // RFC 791 section 3.2 fragmentation: data of every fragment but the last is a multiple of 8.
     ++stats_.tx_ip_fragmented;
+    // Each fragment passes through tx_buf_: a payload built there is copied out first.
+    std::vector<uint8_t> own;
+    if (payload.size && payload.data >= tx_buf_.data() && payload.data < tx_buf_.data() + tx_buf_.size()) {
+        own.assign(payload.begin(), payload.end());
+        payload = ConstBytes(own.data(), own.size());
+    }
     size_t per = (mtu - kIpv4MinHeader) & ~size_t(7);
     for (size_t off = 0; off < payload.size; off += per) {
         size_t len = std::min(per, payload.size - off);

@@ -127,6 +127,11 @@ public:
     // Routes, fragments if needed (RFC 791 section 3.2), resolves the next hop and transmits.
     // `payload` is the complete transport message with its checksum already set.
     int ip_output(Instant now, const IpSend& s, ConstBytes payload);
+    // Room for an IP payload of `len` bytes in the next frame, behind its Ethernet and IPv4
+    // headers: a transport builds its message there (TCP writes its header and copies the payload
+    // with the checksum folded into the copy) and ip_output() given those bytes sends them without
+    // copying them again. Valid until the next output of the stack.
+    MutBytes ip_payload_buffer(size_t len);
     int udp_send(Instant now, int handle, Endpoint src, Endpoint dst, ConstBytes data);
     int icmp_echo_send(Instant now, int handle, Ipv4Addr src, Ipv4Addr dst, uint16_t ident, uint16_t seq,
                        ConstBytes data);

@@ -3,8 +3,8 @@
 // committed when the gap fills, as smoltcp's assembler does).
 //
 // The capacity is a limit, not an allocation: storage grows (powers of two from 4 KiB) as data
-// needs it, and release() gives it back when the ring is empty, so an idle or TIME-WAIT connection
-// holds no buffer memory. Growth is charged to an optional shared MemoryBudget (the stack-wide
+// needs it, and release() gives it back when the ring is empty (the connection decides when: see
+// TcpSocket::trim_storage), so a closing or TIME-WAIT connection holds no buffer memory. Growth is charged to an optional shared MemoryBudget (the stack-wide
 // limit, like Linux's tcp_mem); when the budget refuses, writes take only what fits in the
 // storage already held.
 #pragma once
@@ -33,6 +33,8 @@ struct MemoryBudget {
         return true;
     }
     void release(size_t n) { used -= std::min(n, used); }
+    // Over half the limit in use: connections give back the storage of empty rings.
+    bool pressed() const { return used > limit / 2; }
 };
 
 class ByteRing {
@@ -55,6 +57,7 @@ public:
         }
     }
     size_t capacity() const { return cap_; }
+    bool budget_pressed() const { return budget_ && budget_->pressed(); }
     size_t storage() const { return buf_.size(); }  // bytes allocated now
     size_t size() const { return len_; }
     size_t free() const { return cap_ - len_; }
@@ -118,6 +121,12 @@ public:
         // sit past the end at their final position.
         head_ = pos(n);
         len_ -= n;
+    }
+    // An empty ring starts over at the front of its storage, so the next writes are contiguous.
+    // Only for a ring that holds nothing past its end (the send ring; a receive ring may hold
+    // out-of-order bytes there).
+    void rewind_if_empty() {
+        if (len_ == 0) head_ = 0;
     }
     // Gives the storage back. Only when empty and, for a receive ring, with no out-of-order bytes
     // held past the end (the caller knows; the ring does not track them).

@@ -55,7 +55,7 @@ bool TcpStreamSocket::writable() const {
 // TcpLayer
 
 TcpLayer::TcpLayer(Stack& stack, const TcpConfig& defaults, uint64_t isn_seed)
-    : stack_(stack), mux_(defaults, isn_seed), buf_(kTcpHeaderLen + kTcpMaxOptionsLen + 0x10000) {
+    : stack_(stack), mux_(defaults, isn_seed) {
     stack_.set_protocol_handler(
         kIpProtoTcp, [this](Instant now, const Ipv4Repr& ip, bool verified) { input(now, ip, verified); },
         [this](Instant now, const IcmpRepr& m, const IcmpQuote& q) { icmp_error(now, m, q); });
@@ -141,9 +141,11 @@ size_t TcpLayer::flush(Instant now) {
     size_t sent = 0;
     while (auto o = mux_.poll_transmit(now)) {
         size_t len = tcp_header_len(o->repr) + o->repr.payload.size;
-        if (buf_.size() < len) buf_.resize(len);
         bool fill = !stack_.tx_checksum_offloaded(o->dst, kIpProtoTcp, len);
-        size_t n = emit_tcp(o->repr, o->src, o->dst, MutBytes(buf_.data(), len), fill);
+        // The segment is built in the frame itself: the payload is copied once, from the send
+        // buffer, with its checksum computed in the same pass.
+        MutBytes room = stack_.ip_payload_buffer(len);
+        size_t n = emit_tcp(o->repr, o->src, o->dst, room, fill);
         if (n == 0) {
             ++stats_.tx_emit_failed;
             continue;
@@ -155,7 +157,7 @@ size_t TcpLayer::flush(Instant now) {
         s.ttl = stack_.config().default_ttl;
         // RFC 9293 3.7.2 / RFC 1191: segments are sized to the path MTU and sent with DF.
         s.dont_frag = true;
-        int rc = stack_.ip_output(now, s, ConstBytes(buf_.data(), n));
+        int rc = stack_.ip_output(now, s, ConstBytes(room.data, n));
         if (rc == 0) {
             ++stats_.tx_segments;
             ++sent;

@@ -80,7 +80,6 @@ private:
     Stack& stack_;
     TcpMux mux_;
     TcpGlueStats stats_;
-    std::vector<uint8_t> buf_;
 };
 
 // The socket in the Stack's table for a SOCK_STREAM descriptor: options until connect()/listen(),

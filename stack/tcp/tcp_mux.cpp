@@ -187,6 +187,7 @@ Instant TcpMux::next_deadline() const {
 size_t TcpMux::reap(Instant now) {
     timewait_expire(now);
     size_t n = 0, orphans = 0;
+    bool pressed = budget_.pressed();  // idle established connections give back their storage
     for (auto it = conns_.begin(); it != conns_.end();) {
         TcpSocket& s = *it->second;
         bool alone = it->second.use_count() == 1;  // nobody but the table holds it
@@ -221,6 +222,7 @@ size_t TcpMux::reap(Instant now) {
             continue;
         }
         if (s.orphaned()) ++orphans;
+        if (pressed) s.trim_storage();
         ++it;
     }
     orphans_ = orphans;

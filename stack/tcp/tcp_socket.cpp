@@ -766,7 +766,12 @@ void TcpSocket::process_ack(Instant now, const TcpRepr& seg, bool& drop) {
         // Congestion control counts data bytes only, not the SYN's or FIN's sequence number.
         uint32_t acked = uint32_t(data_acked);
         tx_.consume(data_acked);
-        if (tx_.empty()) tx_.release();  // allocated again as data needs it
+        if (tx_.empty()) {
+            if (keep_idle_storage())
+                tx_.rewind_if_empty();
+            else
+                tx_.release();  // allocated again as data needs it
+        }
         tx_base_ += uint32_t(data_acked);
         // RTT sample: RFC 7323 4.1 from TSecr when timestamps are on (only for ACKs that advance
         // the left edge, 4.2), else RFC 6298 section 3 / Karn: the one timed, never-retransmitted

@@ -37,6 +37,12 @@ public:
     explicit TcpSocket(const TcpConfig& cfg = {});
 
     // ---- user calls (RFC 9293 3.10)
+    // Gives back the storage of empty rings unless keep_idle_storage() (the mux calls this for
+    // every connection when the memory budget is pressed).
+    void trim_storage() {
+        release_rx_if_idle();
+        if (tx_.empty() && !keep_idle_storage()) tx_.release();
+    }
     // Active open: sends SYN from `local` to `remote` with initial sequence number `iss` (from an
     // IsnGenerator, RFC 6528). -EISCONN unless CLOSED.
     int connect(Instant now, Endpoint local, Endpoint remote, SeqNum iss, uint32_t ts_offset = 0);
@@ -164,8 +170,14 @@ public:
 private:
     static constexpr uint32_t kDupThresh = 3;  // RFC 5681 3.2, RFC 6675 section 2
     long send_check(Instant now);  // 0 if send() may queue data, else -errno
+    // The storage of empty rings is kept while the connection is established and the stack's
+    // memory budget is under half used: a bulk receiver drains its ring on every read, and a
+    // sender's ring empties on every ACK that catches up, so releasing at once would free, grow
+    // again from 4 KiB and copy on every segment. Otherwise (closing, TIME-WAIT, closed, or
+    // under pressure) an empty ring gives its storage back.
+    bool keep_idle_storage() const { return state_ == TcpState::Established && !rx_.budget_pressed(); }
     void release_rx_if_idle() {
-        if (rx_.empty() && asm_.empty()) rx_.release();
+        if (rx_.empty() && asm_.empty() && !keep_idle_storage()) rx_.release();
     }
     bool synchronized() const { return state_ >= TcpState::Established || state_ == TcpState::SynReceived; }
     void set_state(Instant now, TcpState s);

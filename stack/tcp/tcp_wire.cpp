@@ -188,10 +188,14 @@ size_t emit_tcp(const TcpRepr& r, Ipv4Addr src, Ipv4Addr dst, MutBytes out, bool
             wr32(q + 4, o.sack[b].right.v);
         }
     }
-    if (r.payload.size) std::memcpy(p + hlen, r.payload.data, r.payload.size);
     if (fill_checksum) {
-        uint32_t acc = pseudo_header_sum(src, dst, kIpProtoTcp, uint16_t(total));
-        wr16(p + 16, checksum_finish(checksum_add(ConstBytes(p, total), acc)));
+        // RFC 9293 3.1: over pseudo-header, header and data; the data summed as it is copied (the
+        // header length is a multiple of 4, so the chained sums stay aligned to 16-bit words).
+        uint32_t acc = checksum_add(ConstBytes(p, hlen), pseudo_header_sum(src, dst, kIpProtoTcp, uint16_t(total)));
+        if (r.payload.size) acc = checksum_copy(p + hlen, r.payload, acc);
+        wr16(p + 16, checksum_finish(acc));
+    } else if (r.payload.size) {
+        std::memcpy(p + hlen, r.payload.data, r.payload.size);
     }
     return total;
 }

@@ -13,6 +13,14 @@ namespace nic {
 // trailing byte is padded with zero. `acc` chains sums over several buffers; callers that chain must
 // give all but the last buffer an even length.
 uint32_t checksum_add(ConstBytes data, uint32_t acc = 0);
+// Copies `src` to `dst` and returns checksum_add(src, acc): one pass over the bytes for both, as
+// the data path does when it moves payload between a socket buffer and a frame.
+uint32_t checksum_copy(uint8_t* dst, ConstBytes src, uint32_t acc = 0);
+// The loop checksum_add and checksum_copy run: the widest the CPU has, chosen at start-up. Tests
+// select each in turn to hold them all to the reference; false if the CPU lacks the one asked for.
+enum class ChecksumImpl : uint8_t { Portable = 0, Sse2 = 1, Avx2 = 2 };
+ChecksumImpl checksum_impl();
+bool checksum_select(ChecksumImpl impl);
 // Folds the carries and complements: the value to put in a header field.
 uint16_t checksum_finish(uint32_t acc);
 inline uint16_t internet_checksum(ConstBytes data) { return checksum_finish(checksum_add(data)); }

@@ -1147,9 +1147,10 @@ TEST_F(Tcp, ZeroCopySendWithAndRecvWith) {
         out();
         in(seg(A, 1, uint32_t(sock->snd_nxt() - iss)));
     }
-    // ... and the storage is given back
+    // ... and the empty ring starts over at its front; an established connection keeps the
+    // storage (TcpSocket::keep_idle_storage), a closing one gives it back (TcpMemory tests)
     EXPECT_EQ(sock->send_queue(), 0u);
-    EXPECT_EQ(sock->buffer_storage(), 0u);
+    EXPECT_GT(sock->buffer_storage(), 0u);
     n = sock->send_with(now(), [](MutBytes w) { return w.size; });
     EXPECT_EQ(n, 1000) << "a fresh ring: the whole buffer is one window";
     EXPECT_EQ(sock->send_with(now(), [](MutBytes w) { return w.size; }), -EAGAIN);

@@ -1,13 +1,17 @@
-// checksum_add (wire/checksum.cpp) sums eight bytes at a time; these tests hold it to the plain RFC 1071
+// checksum_add and checksum_copy (wire/checksum.cpp) sum 8, 16 or 64 bytes at a time (portable, SSE2,
+// AVX2 chosen at start-up); these tests hold every implementation the CPU has to the plain RFC 1071
 // loop (one big-endian 16-bit word at a time, 64-bit sum, folded to 32 bits) bit for bit: every length
 // 0..2048 at every alignment 0..7 of random bytes with a random running sum, all-0xff buffers (the
-// most carries), and buffers long enough to fill the 16-bit lanes many times over. The seed is fixed
-// and printed on failure (NIC_CHECKSUM_SEED overrides it).
+// most carries), and buffers long enough to fill the 16-bit lanes many times over; checksum_copy must
+// also copy exactly (and write nothing outside the destination). The seed is fixed and printed on
+// failure (NIC_CHECKSUM_SEED overrides it).
 #include "wire/checksum.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <string>
 #include <random>
 #include <vector>
 
@@ -32,7 +36,25 @@ uint64_t test_seed() {
 
 }  // namespace
 
-TEST(ChecksumAdd, MatchesWordByWordReferenceForEveryLengthAndAlignment) {
+// Runs the test body once per implementation the CPU has.
+class ChecksumAdd : public ::testing::TestWithParam<ChecksumImpl> {
+protected:
+    void SetUp() override {
+        saved_ = checksum_impl();
+        if (!checksum_select(GetParam())) GTEST_SKIP() << "this CPU lacks the implementation";
+    }
+    void TearDown() override { checksum_select(saved_); }
+    ChecksumImpl saved_{};
+};
+INSTANTIATE_TEST_SUITE_P(Impl, ChecksumAdd,
+                         ::testing::Values(ChecksumImpl::Portable, ChecksumImpl::Sse2, ChecksumImpl::Avx2),
+                         [](const auto& i) {
+                             return std::string(i.param == ChecksumImpl::Portable ? "Portable"
+                                                : i.param == ChecksumImpl::Sse2   ? "Sse2"
+                                                                                  : "Avx2");
+                         });
+
+TEST_P(ChecksumAdd, MatchesWordByWordReferenceForEveryLengthAndAlignment) {
     const uint64_t seed = test_seed();
     std::mt19937_64 rng(seed);
     std::vector<uint8_t> buf(2048 + 8);
@@ -53,7 +75,7 @@ TEST(ChecksumAdd, MatchesWordByWordReferenceForEveryLengthAndAlignment) {
     }
 }
 
-TEST(ChecksumAdd, MatchesReferenceOnAllOnesAndLongBuffers) {
+TEST_P(ChecksumAdd, MatchesReferenceOnAllOnesAndLongBuffers) {
     const uint64_t seed = test_seed();
     std::mt19937_64 rng(seed);
     // All 0xff: every lane at its limit; lengths around the 257-word (2056-byte) block and up to
@@ -74,7 +96,33 @@ TEST(ChecksumAdd, MatchesReferenceOnAllOnesAndLongBuffers) {
     }
 }
 
-TEST(ChecksumAdd, KnownValueFromRfc1071) {
+TEST_P(ChecksumAdd, CopyMovesTheBytesAndReturnsTheSameSum) {
+    const uint64_t seed = test_seed();
+    std::mt19937_64 rng(seed);
+    std::vector<uint8_t> src(4200), dst(4200 + 16);
+    int failures = 0;
+    for (size_t len : {size_t(0), size_t(1), size_t(7), size_t(15), size_t(16), size_t(63), size_t(64),
+                       size_t(65), size_t(1448), size_t(1449), size_t(4096), size_t(4100)}) {
+        for (size_t sa = 0; sa < 4; ++sa) {
+            for (size_t da = 0; da < 4; ++da) {
+                for (auto& b : src) b = uint8_t(rng());
+                std::fill(dst.begin(), dst.end(), uint8_t(0xa5));
+                uint32_t acc = uint32_t(rng());
+                ConstBytes in(src.data() + sa, len);
+                uint32_t got = checksum_copy(dst.data() + 8 + da, in, acc), want = reference_add(in, acc);
+                bool copied = std::equal(in.begin(), in.end(), dst.begin() + 8 + long(da));
+                bool outside = std::all_of(dst.begin(), dst.begin() + 8 + long(da), [](uint8_t b) { return b == 0xa5; }) &&
+                               std::all_of(dst.begin() + 8 + long(da + len), dst.end(), [](uint8_t b) { return b == 0xa5; });
+                if ((got != want || !copied || !outside) && failures++ < 10)
+                    ADD_FAILURE() << "seed " << seed << " length " << len << " alignments " << sa << "/" << da
+                                  << ": sum 0x" << std::hex << got << " want 0x" << want << std::dec
+                                  << (copied ? "" : ", bytes differ") << (outside ? "" : ", wrote outside");
+            }
+        }
+    }
+}
+
+TEST(Checksum, KnownValueFromRfc1071) {
     // RFC 1071 section 3: the bytes 00 01 f2 03 f4 f5 f6 f7 sum to ddf2 (folded), checksum 220d.
     const uint8_t b[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
     EXPECT_EQ(checksum_add(ConstBytes(b, sizeof b)), 0x2ddf0u);
