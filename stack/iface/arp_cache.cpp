@@ -19,6 +19,7 @@ void ArpCache::touch(Iter it) {
 }
 
 void ArpCache::unlink(Entry& e) {
+    ++version_;
     if (!e.in_lru) return;
     lru_.erase(e.lru_pos);
     e.in_lru = false;
@@ -70,7 +71,13 @@ ArpCache::Enqueue ArpCache::enqueue(int ifindex, Ipv4Addr ip, Instant now, Pendi
     return send ? Enqueue::SendRequest : Enqueue::Queued;
 }
 
+Instant ArpCache::expires(int ifindex, Ipv4Addr ip) const {
+    auto it = entries_.find(key(ifindex, ip));
+    return it != entries_.end() && it->second.resolved ? it->second.expires : Instant{};
+}
+
 std::vector<PendingPacket> ArpCache::update(int ifindex, Ipv4Addr ip, MacAddr mac, Instant now, bool create) {
+    ++version_;
     std::vector<PendingPacket> out;
     auto it = entries_.find(key(ifindex, ip));
     if (it == entries_.end()) {

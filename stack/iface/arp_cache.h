@@ -68,6 +68,11 @@ public:
     std::vector<PendingPacket> flush_interface(int ifindex);
     size_t size() const { return entries_.size(); }
     uint64_t evictions() const { return evictions_; }
+    // Changes whenever an entry is added, changed, resolved, aged or removed (TxPath). Expiry is
+    // not a change: a cached path keeps the entry's deadline and stops at it.
+    uint64_t version() const { return version_; }
+    // The ageing deadline of a resolved entry (Instant{} if none).
+    Instant expires(int ifindex, Ipv4Addr ip) const;
     std::string dump(Instant now) const;  // "arp -an" style
 
 private:
@@ -91,6 +96,7 @@ private:
     std::map<uint64_t, Entry> entries_;
     std::list<uint64_t> lru_;  // keys of resolved entries, least recently used first
     uint64_t evictions_ = 0;
+    uint64_t version_ = 0;
 };
 
 }  // namespace nic

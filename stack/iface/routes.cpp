@@ -9,6 +9,7 @@
 namespace nic {
 
 void RouteTable::add(const Route& r) {
+    ++version_;
     Route n = r;
     n.dest.addr = r.dest.network();
     remove(n.dest, n.ifindex);
@@ -16,6 +17,7 @@ void RouteTable::add(const Route& r) {
 }
 
 bool RouteTable::remove(Ipv4Cidr dest, int ifindex) {
+    ++version_;
     auto before = routes_.size();
     routes_.erase(std::remove_if(routes_.begin(), routes_.end(),
                                  [&](const Route& r) {
@@ -27,6 +29,7 @@ bool RouteTable::remove(Ipv4Cidr dest, int ifindex) {
 }
 
 void RouteTable::remove_interface(int ifindex) {
+    ++version_;
     routes_.erase(std::remove_if(routes_.begin(), routes_.end(), [&](const Route& r) { return r.ifindex == ifindex; }),
                   routes_.end());
 }

@@ -30,9 +30,11 @@ public:
     std::optional<RouteMatch> lookup(Ipv4Addr dst) const;
     const std::vector<Route>& routes() const { return routes_; }
     std::string dump() const;  // "route -n" style
+    uint64_t version() const { return version_; }  // changes whenever a route does (TxPath)
 
 private:
     std::vector<Route> routes_;
+    uint64_t version_ = 0;
 };
 
 }  // namespace nic

@@ -57,6 +57,7 @@ int Stack::add_interface(const InterfaceConfig& c) {
     i.mac = c.mac;
     i.addr = c.addr;
     ifaces_.push_back(i);
+    ++iface_version_;
     routes_.add(Route{c.addr, Ipv4Addr::any(), i.index, 0});
     if (c.gateway) routes_.add(Route{Ipv4Cidr{Ipv4Addr::any(), 0}, *c.gateway, i.index, 0});
     return i.index;
@@ -72,6 +73,7 @@ void Stack::set_up(Instant now, int ifindex, bool up) {
     if (!ifc) return;
     bool was = ifc->up();
     ifc->admin_up = up;
+    ++iface_version_;
     if (!up) flush_arp(ifindex);
     ifc->link_was_up = ifc->up();
     if (!was && ifc->up()) send_gratuitous_arp(now, *ifc);
@@ -126,13 +128,14 @@ std::optional<Ipv4Addr> Stack::source_for(Ipv4Addr dst) const {
 bool Stack::poll(Instant now) {
     last_poll_ = now;
     bool did = false;
-    Frame f;
+    Frame& f = rx_frame_;  // kept across polls: devices that recycle buffers swap, not allocate
     RxInfo info;
     for (auto& ifc : ifaces_) {
         if (!ifc.dev) continue;
         bool link = ifc.dev->link_up();
         if (link && !ifc.link_was_up && ifc.admin_up) send_gratuitous_arp(now, ifc);  // carrier came back
         if (!link && ifc.link_was_up) flush_arp(ifc.index);
+        if (ifc.link_was_up != (link && ifc.admin_up)) ++iface_version_;
         ifc.link_was_up = link && ifc.admin_up;
         size_t burst = std::max<size_t>(1, ifc.dev->caps().max_burst);
         for (size_t n = 0; n < burst && ifc.dev->receive(now, f, info); ++n) {
@@ -739,7 +742,8 @@ void Stack::send_gratuitous_arp(Instant now, Interface& ifc) {
     send_arp(now, ifc, ArpOp::Request, MacAddr{}, ifc.addr.addr, MacAddr::broadcast());
 }
 
-int Stack::send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst, ConstBytes packet, int origin) {
+int Stack::send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst, ConstBytes packet, int origin,
+                   MacAddr* resolved) {
     if (!ifc.up()) {
         ++stats_.tx_iface_down;
         return -ENETDOWN;
@@ -752,6 +756,7 @@ int Stack::send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst,
         mac = MacAddr{{0x01, 0x00, 0x5e, uint8_t((dst.v >> 16) & 0x7f), uint8_t(dst.v >> 8), uint8_t(dst.v)}};
     } else if (auto m = arp_.lookup(ifc.index, next_hop, now)) {
         mac = *m;
+        if (resolved) *resolved = mac;
     } else {
         Socket* os = socket(origin);
         uint64_t ev = arp_.evictions();
@@ -776,7 +781,7 @@ MutBytes Stack::ip_payload_buffer(size_t len) {
     return MutBytes(tx_buf_.data() + kEthHeaderLen + kIpv4MinHeader, len);
 }
 
-int Stack::ip_output(Instant now, const IpSend& s, ConstBytes payload) {
+int Stack::ip_output(Instant now, const IpSend& s, ConstBytes payload, TxPath* path) {
     Ipv4Repr r;
     r.dst = s.dst;
     r.proto = s.proto;
@@ -784,6 +789,20 @@ int Stack::ip_output(Instant now, const IpSend& s, ConstBytes payload) {
     r.tos = s.tos;
     r.dont_frag = s.dont_frag;
     r.ident = next_ident_++;
+    if (path && path_valid(*path, s.dst, now) && ifaces_[size_t(path->ifindex)].up() &&
+        kIpv4MinHeader + payload.size <= path->mtu) {
+        // The connection's cached route, next hop MAC and offloads: no lookups (TxPath).
+        Interface& ifc = ifaces_[size_t(path->ifindex)];
+        r.src = s.src.is_unspecified() ? ifc.addr.addr : s.src;
+        const size_t len = kIpv4MinHeader + payload.size;
+        if (tx_buf_.size() < kEthHeaderLen + len) tx_buf_.resize(kEthHeaderLen + len);
+        MutBytes pkt(tx_buf_.data() + kEthHeaderLen, len);
+        emit_ipv4(r, payload.size, pkt, !path->ipv4_offload);
+        if (payload.size && payload.data != pkt.data + kIpv4MinHeader)
+            std::memcpy(pkt.data + kIpv4MinHeader, payload.data, payload.size);
+        ++stats_.tx_ip_packets;
+        return transmit_frame(now, ifc, path->mac, kEtherIpv4, ConstBytes(pkt.data, pkt.size)) ? 0 : -ENOBUFS;
+    }
     // To ourselves: through the loopback queue, no device, no MTU.
     if (is_local_address(s.dst)) {
         r.src = s.src.is_unspecified() ? s.dst : s.src;
@@ -840,7 +859,24 @@ int Stack::ip_output(Instant now, const IpSend& s, ConstBytes payload) {
         if (payload.size && payload.data != pkt.data + kIpv4MinHeader)
             std::memcpy(pkt.data + kIpv4MinHeader, payload.data, payload.size);
         ++stats_.tx_ip_packets;
-        return send_l2(now, ifc, next_hop, s.dst, ConstBytes(pkt.data, pkt.size), s.origin);
+        MacAddr mac;
+        bool unicast = !s.dst.is_broadcast() && !s.dst.is_multicast() &&
+                       !(ifc.addr.prefix_len < 31 && s.dst == ifc.addr.subnet_broadcast());
+        int rc = send_l2(now, ifc, next_hop, s.dst, ConstBytes(pkt.data, pkt.size), s.origin,
+                         path && unicast ? &mac : nullptr);
+        if (path && unicast && rc == 0 && !(mac == MacAddr{})) {
+            path->generation = path_generation();
+            path->dst = s.dst;
+            path->ifindex = ifc.index;
+            path->mac = mac;
+            path->mac_expires = arp_.expires(ifc.index, next_hop);
+            path->mtu = mtu;
+            path->ipv4_offload = !fill;
+            path->l4_offload = offloads_tx(s.proto == kProtoUdp   ? caps.checksum.udp
+                                           : s.proto == kProtoTcp ? caps.checksum.tcp
+                                                                  : caps.checksum.icmp);
+        }
+        return rc;
     }
     if (s.dont_frag) {
         ++stats_.tx_ip_too_big;
@@ -909,9 +945,10 @@ int Stack::udp_send(Instant now, int handle, Endpoint src, Endpoint dst, ConstBy
     return rc;
 }
 
-bool Stack::tx_checksum_offloaded(Ipv4Addr dst, uint8_t proto, size_t l4_len) const {
+bool Stack::tx_checksum_offloaded(Ipv4Addr dst, uint8_t proto, size_t l4_len, const TxPath* path) const {
     // The device fills the field only for packets it sees whole: not fragments (the checksum covers
     // the reassembled datagram), not loopback (no device at all).
+    if (path && path_valid(*path, dst, last_poll_) && kIpv4MinHeader + l4_len <= path->mtu) return path->l4_offload;
     if (is_local_address(dst)) return false;
     const Interface* ifc = dst.is_broadcast() ? (ifaces_.empty() ? nullptr : &ifaces_[0]) : route_interface(dst, nullptr);
     if (!ifc || !ifc->dev) return false;

@@ -15,6 +15,7 @@
 #include "iface/arp_cache.h"
 #include "iface/reassembly.h"
 #include "iface/routes.h"
+#include "iface/tx_path.h"
 #include "iface/stats.h"
 #include "phy/device.h"
 #include "socket/socket.h"
@@ -126,7 +127,14 @@ public:
     };
     // Routes, fragments if needed (RFC 791 section 3.2), resolves the next hop and transmits.
     // `payload` is the complete transport message with its checksum already set.
-    int ip_output(Instant now, const IpSend& s, ConstBytes payload);
+    // With `path` (a transport's per-connection cache): sent on the cached route and MAC when still
+    // valid (path_valid), else resolved as usual and the cache refilled.
+    int ip_output(Instant now, const IpSend& s, ConstBytes payload, TxPath* path = nullptr);
+    // Routes, ARP entries and interfaces as of now: a TxPath filled at another generation is stale.
+    uint64_t path_generation() const { return 1 + routes_.version() + arp_.version() + iface_version_; }
+    bool path_valid(const TxPath& p, Ipv4Addr dst, Instant now) const {
+        return p.generation == path_generation() && p.dst == dst && now < p.mac_expires;
+    }
     // Room for an IP payload of `len` bytes in the next frame, behind its Ethernet and IPv4
     // headers: a transport builds its message there (TCP writes its header and copies the payload
     // with the checksum folded into the copy) and ip_output() given those bytes sends them without
@@ -139,7 +147,7 @@ public:
     // True when the device that will carry an `l4_len`-byte `proto` message to `dst` fills in the
     // transport checksum itself (ChecksumCaps Tx, unfragmented, not loopback): the sender then leaves
     // the field zero. TCP's emit uses this exactly as udp_send does.
-    bool tx_checksum_offloaded(Ipv4Addr dst, uint8_t proto, size_t l4_len) const;
+    bool tx_checksum_offloaded(Ipv4Addr dst, uint8_t proto, size_t l4_len, const TxPath* path = nullptr) const;
 
     // ---- protocol plug-ins (TCP): a handler gets every datagram for its protocol number (after
     // validation and reassembly) and the ICMP errors quoting its packets. `checksum_verified` is true
@@ -183,7 +191,9 @@ private:
     void send_gratuitous_arp(Instant now, Interface& ifc);
     // Adds the Ethernet header after next-hop resolution (possibly waiting in the ARP queue).
     // The packet is copied only if it has to wait in the ARP queue.
-    int send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst, ConstBytes packet, int origin);
+    // `resolved` (optional) receives the next hop's MAC when it was known (the frame went out).
+    int send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst, ConstBytes packet, int origin,
+                MacAddr* resolved = nullptr);
     // A payload that ip_output built in tx_buf_ after room for the Ethernet header is sent in place;
     // anything else is copied into tx_buf_ behind the header.
     bool transmit_frame(Instant now, Interface& ifc, MacAddr dst, uint16_t ethertype, ConstBytes payload);
@@ -207,6 +217,8 @@ private:
     // IPv4 packet. Devices copy what they keep (Device::transmit takes a view), so it is free again
     // as soon as transmit_frame returns.
     std::vector<uint8_t> tx_buf_;
+    Frame rx_frame_;
+    uint64_t iface_version_ = 0;  // interfaces added, brought up or down, carrier changes (TxPath)
     struct Handler {
         ProtocolHandler input;
         IcmpErrorHandler error;

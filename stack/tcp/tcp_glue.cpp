@@ -141,7 +141,7 @@ size_t TcpLayer::flush(Instant now) {
     size_t sent = 0;
     while (auto o = mux_.poll_transmit(now)) {
         size_t len = tcp_header_len(o->repr) + o->repr.payload.size;
-        bool fill = !stack_.tx_checksum_offloaded(o->dst, kIpProtoTcp, len);
+        bool fill = !stack_.tx_checksum_offloaded(o->dst, kIpProtoTcp, len, o->path);
         // The segment is built in the frame itself: the payload is copied once, from the send
         // buffer, with its checksum computed in the same pass.
         MutBytes room = stack_.ip_payload_buffer(len);
@@ -157,7 +157,7 @@ size_t TcpLayer::flush(Instant now) {
         s.ttl = stack_.config().default_ttl;
         // RFC 9293 3.7.2 / RFC 1191: segments are sized to the path MTU and sent with DF.
         s.dont_frag = true;
-        int rc = stack_.ip_output(now, s, ConstBytes(room.data, n));
+        int rc = stack_.ip_output(now, s, ConstBytes(room.data, n), o->path);
         if (rc == 0) {
             ++stats_.tx_segments;
             ++sent;

@@ -161,7 +161,7 @@ std::optional<TcpOut> TcpMux::poll_transmit(Instant now) {
             if (auto r = s.poll_transmit(now)) {
                 cursor_ = it->first;
                 ++ctr_.segs_out;
-                return TcpOut{s.local().addr, s.remote().addr, *r};
+                return TcpOut{s.local().addr, s.remote().addr, *r, &s.tx_path()};
             }
             ++it;
         }

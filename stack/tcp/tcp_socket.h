@@ -36,6 +36,8 @@ class TcpSocket {
 public:
     explicit TcpSocket(const TcpConfig& cfg = {});
 
+    // The route, next hop and offloads the stack resolved for this connection (Stack::ip_output).
+    TxPath& tx_path() { return tx_path_; }
     // ---- user calls (RFC 9293 3.10)
     // Gives back the storage of empty rings unless keep_idle_storage() (the mux calls this for
     // every connection when the memory budget is pressed).
@@ -236,6 +238,7 @@ private:
     ByteRing tx_;
     bool fin_queued_ = false;  // shutdown/close asked for a FIN after the data
     std::vector<uint8_t> scratch_;
+    TxPath tx_path_;
     // Receive sequence space.
     SeqNum irs_, rcv_nxt_, rcv_adv_;  // rcv_adv_: right edge last advertised
     ByteRing rx_;

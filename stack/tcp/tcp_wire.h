@@ -5,6 +5,7 @@
 // The checksum covers the IPv4 pseudo-header (RFC 9293 3.1, "Checksum") and reuses wire/checksum.
 #pragma once
 
+#include "iface/tx_path.h"
 #include "base/addr.h"
 #include "base/bytes.h"
 #include "base/result.h"
@@ -88,6 +89,7 @@ size_t emit_tcp(const TcpRepr& r, Ipv4Addr src, Ipv4Addr dst, MutBytes out, bool
 struct TcpOut {
     Ipv4Addr src, dst;
     TcpRepr repr;
+    TxPath* path = nullptr;  // the connection's cached path (none for listeners' and stray answers)
 };
 
 }  // namespace nic

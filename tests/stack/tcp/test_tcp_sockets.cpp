@@ -517,3 +517,36 @@ TEST(TcpSockets, ReceiveBufferBoundsTheAdvertisedWindow) {
     ASSERT_EQ(h.api_a.shutdown(c, SHUT_WR), 0);
     EXPECT_EQ(read_all(h.api_b, s), d);
 }
+
+// Each connection caches its route, next-hop MAC and offloads (TxPath) so that a bulk sender skips
+// the lookups; the cache must follow every change. Here A's ARP entry for B is changed to another
+// MAC: the next segments go there (B drops them as not addressed to it) instead of to the MAC the
+// connection cached; restored, data flows again. Then the route to B is removed: the next segment
+// finds no route instead of leaving on the cached path.
+TEST(TcpSockets, CachedPathFollowsArpAndRouteChanges) {
+    Pair p;
+    ASSERT_GE(p.sfd, 0);
+    auto d = data_of(3000, 3);
+    std::vector<uint8_t> buf(8192);
+    ASSERT_EQ(p.h.api_a.send(p.cfd, d.data(), 1000, 0), 1000);
+    p.h.runner.run_for(Duration::from_ms(1));
+    ASSERT_EQ(p.h.api_b.recv(p.sfd, buf.data(), buf.size(), MSG_DONTWAIT), 1000);
+    p.h.runner.run_for(Duration::from_ms(500));  // B's delayed ACK: nothing outstanding (Nagle)
+    Instant now = p.h.clock.now();
+    const MacAddr other{{2, 0, 0, 0, 0, 0x99}};
+    p.h.a.arp_cache().update(0, kIpB, other, now, false);
+    uint64_t foreign = p.h.b.stats().rx_eth_not_for_us;
+    ASSERT_EQ(p.h.api_a.send(p.cfd, d.data() + 1000, 1000, 0), 1000);
+    p.h.runner.run_for(Duration::from_ms(1));
+    EXPECT_GT(p.h.b.stats().rx_eth_not_for_us, foreign) << "the segment went to the new MAC";
+    EXPECT_EQ(p.h.api_b.recv(p.sfd, buf.data(), buf.size(), MSG_DONTWAIT), -1);
+    p.h.a.arp_cache().update(0, kIpB, kMacB, p.h.clock.now(), false);
+    p.h.runner.run_for(Duration::from_s(2));  // the retransmission, now to B
+    ASSERT_EQ(p.h.api_b.recv(p.sfd, buf.data(), buf.size(), MSG_DONTWAIT), 1000);
+    EXPECT_TRUE(std::equal(buf.begin(), buf.begin() + 1000, d.begin() + 1000));
+    uint64_t no_route = p.h.a.stats().tx_ip_no_route;
+    ASSERT_TRUE(p.h.a.routes().remove(Ipv4Cidr{Ipv4Addr(192, 0, 2, 0), 24}, 0));
+    ASSERT_EQ(p.h.api_a.send(p.cfd, d.data() + 2000, 1000, 0), 1000);
+    p.h.runner.run_for(Duration::from_ms(1));
+    EXPECT_GT(p.h.a.stats().tx_ip_no_route, no_route) << "no route: the cached path is not used";
+}
