@@ -289,6 +289,14 @@ void NicDriver::refresh_link() {
 
 // ---------------------------------------------------------------- transmit
 
+size_t NicDriver::tx_room() const {
+    // Not probed or no link: transmit() refuses and counts why; no limit to report. Otherwise the
+    // ring's free descriptors (as of the last reap) and the queue behind it.
+    if (!probed_ || !link_) return SIZE_MAX;
+    size_t q = txq_.size() < cfg_.tx_queue ? cfg_.tx_queue - txq_.size() : 0;
+    return (txq_.empty() ? size_t(tx_.free()) : 0) + q;
+}
+
 bool NicDriver::transmit(Instant now, ConstBytes f) {
     if (!probed_) return false;
     if (!link_) {

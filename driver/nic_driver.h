@@ -112,6 +112,7 @@ public:
     DeviceCaps caps() const override;
     bool link_up() const override { return link_; }
     bool transmit(Instant now, ConstBytes frame) override;
+    size_t tx_room() const override;
     using Device::receive;
     bool receive(Instant now, Frame& out, RxInfo& info) override;
     Instant next_deadline() const override;

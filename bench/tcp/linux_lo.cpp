@@ -1,6 +1,8 @@
 #include "linux_lo.h"
 
 #include <arpa/inet.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -67,6 +69,21 @@ bool setup_loopback(Wire& w) {
     return true;
 }
 
+// ethtool -K lo tso off gso off gro off, through the legacy per-feature ioctls.
+bool segmentation_offloads_off(Wire& w) {
+    int s = socket(AF_INET, SOCK_DGRAM, 0);
+    if (s < 0) return fail(w, "socket");
+    for (uint32_t cmd : {uint32_t(ETHTOOL_STSO), uint32_t(ETHTOOL_SGSO), uint32_t(ETHTOOL_SGRO)}) {
+        ethtool_value v{cmd, 0};
+        ifreq r{};
+        std::strncpy(r.ifr_name, "lo", IFNAMSIZ - 1);
+        r.ifr_data = reinterpret_cast<char*>(&v);
+        if (ioctl(s, SIOCETHTOOL, &r) != 0) return close(s), fail(w, "turning lo's segmentation offloads off");
+    }
+    close(s);
+    return true;
+}
+
 bool set_buffers(int fd, size_t buffer, Wire& w) {
     int v = int(buffer);
     // The FORCE variants pass net.core.[rw]mem_max (root only, as is the namespace itself).
@@ -75,9 +92,10 @@ bool set_buffers(int fd, size_t buffer, Wire& w) {
     return true;
 }
 
-bool run(uint64_t bytes, size_t buffer, bool one_core, Wire& w) {
+bool run(uint64_t bytes, size_t buffer, bool one_core, bool offloads, Wire& w) {
     if (unshare(CLONE_NEWNET) != 0) return fail(w, "unshare(CLONE_NEWNET) (run as root for the Linux figures)");
     if (!setup_loopback(w)) return false;
+    if (!offloads && !segmentation_offloads_off(w)) return false;
     if (one_core) {
         cpu_set_t set;
         CPU_ZERO(&set);
@@ -146,7 +164,7 @@ bool run(uint64_t bytes, size_t buffer, bool one_core, Wire& w) {
 
 }  // namespace
 
-LinuxLoRun linux_lo_bulk(uint64_t bytes, size_t buffer, bool one_core) {
+LinuxLoRun linux_lo_bulk(uint64_t bytes, size_t buffer, bool one_core, bool offloads) {
     LinuxLoRun r;
     int p[2];
     if (pipe(p) != 0) {
@@ -163,7 +181,7 @@ LinuxLoRun linux_lo_bulk(uint64_t bytes, size_t buffer, bool one_core) {
     if (pid == 0) {
         close(p[0]);
         Wire w{};
-        w.ok = run(bytes, buffer, one_core, w) ? 1 : 0;
+        w.ok = run(bytes, buffer, one_core, offloads, w) ? 1 : 0;
         ssize_t n = write(p[1], &w, sizeof w);
         _exit(n == ssize_t(sizeof w) ? 0 : 1);
     }

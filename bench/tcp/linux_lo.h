@@ -28,6 +28,9 @@ struct LinuxLoRun {
 // Moves `bytes` with SO_SNDBUF / SO_RCVBUF forced to `buffer` bytes (Linux doubles the figure for
 // its bookkeeping, as it does for every application). one_core: both threads pinned to one CPU,
 // the comparison with the single-threaded stack; otherwise the scheduler spreads them.
-LinuxLoRun linux_lo_bulk(uint64_t bytes, size_t buffer, bool one_core);
+// offloads: lo as Linux configures it, with TSO/GSO/GRO, so its TCP and IP layers handle up to
+// 64 KB per packet even at MTU 1500 (the wire is never segmented); without them (ethtool -K lo
+// tso off gso off gro off) every packet is one MSS, as on the stack's link.
+LinuxLoRun linux_lo_bulk(uint64_t bytes, size_t buffer, bool one_core, bool offloads = true);
 
 }  // namespace nic::bench

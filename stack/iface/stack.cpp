@@ -775,6 +775,13 @@ int Stack::send_l2(Instant now, Interface& ifc, Ipv4Addr next_hop, Ipv4Addr dst,
     return transmit_frame(now, ifc, mac, kEtherIpv4, packet) ? 0 : -ENOBUFS;
 }
 
+size_t Stack::tx_room() const {
+    size_t room = SIZE_MAX;
+    for (const auto& i : ifaces_)
+        if (i.dev && i.up()) room = std::min(room, i.dev->tx_room());
+    return room;
+}
+
 MutBytes Stack::ip_payload_buffer(size_t len) {
     size_t need = kEthHeaderLen + kIpv4MinHeader + len;
     if (tx_buf_.size() < need) tx_buf_.resize(need);

@@ -140,6 +140,8 @@ public:
     // with the checksum folded into the copy) and ip_output() given those bytes sends them without
     // copying them again. Valid until the next output of the stack.
     MutBytes ip_payload_buffer(size_t len);
+    // Frames the devices take now (the least over interfaces that are up; SIZE_MAX: no limit).
+    size_t tx_room() const;
     int udp_send(Instant now, int handle, Endpoint src, Endpoint dst, ConstBytes data);
     int icmp_echo_send(Instant now, int handle, Ipv4Addr src, Ipv4Addr dst, uint16_t ident, uint16_t seq,
                        ConstBytes data);

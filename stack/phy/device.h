@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "wire/checksum.h"
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -46,6 +47,10 @@ public:
     // Queues one frame for transmission. False when the device cannot take it now (ring full, link
     // down); the stack counts that as tx_dev_busy and the frame is dropped, like a full NIC queue.
     virtual bool transmit(Instant now, ConstBytes frame) = 0;
+    // Frames transmit() would take now (a ring's free descriptors plus a driver queue's room), or
+    // SIZE_MAX when the device sets no limit. TCP stops building segments at 0 and resumes when
+    // there is room again: a full device queue is back-pressure, not a lost segment.
+    virtual size_t tx_room() const { return SIZE_MAX; }
     // Takes one received frame if any is ready at `now`, with the checksum verdicts of its descriptor.
     virtual bool receive(Instant now, Frame& out, RxInfo& info) = 0;
     // Convenience for callers that do not care about verdicts (tests, captures).
@@ -68,6 +73,7 @@ public:
     DeviceCaps caps() const override { return inner_.caps(); }
     bool link_up() const override { return inner_.link_up(); }
     bool transmit(Instant now, ConstBytes f) override { return inner_.transmit(now, f); }
+    size_t tx_room() const override { return inner_.tx_room(); }
     using Device::receive;
     bool receive(Instant now, Frame& out, RxInfo& info) override { return inner_.receive(now, out, info); }
     Instant next_deadline() const override { return inner_.next_deadline(); }

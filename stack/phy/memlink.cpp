@@ -85,6 +85,13 @@ bool MemLink::Port::transmit(Instant now, ConstBytes f) {
     return true;
 }
 
+size_t MemLink::Port::tx_room() const {
+    // Link down: transmit() refuses and counts it; no limit to report.
+    if (!link->up_) return SIZE_MAX;
+    size_t queued = link->ports_[1 - index].rxq.size();
+    return queued < link->cfg_.queue_frames ? link->cfg_.queue_frames - queued : 0;
+}
+
 bool MemLink::Port::receive(Instant now, Frame& out, RxInfo& info) {
     if (rxq.empty() || rxq.front().at > now) return false;
     info = model_rx_checksums(rxq.front().frame, link->cfg_.checksum);

@@ -45,6 +45,7 @@ private:
         DeviceCaps caps() const override;
         bool link_up() const override { return link->up_; }
         bool transmit(Instant now, ConstBytes f) override;
+        size_t tx_room() const override;
         using Device::receive;
         bool receive(Instant now, Frame& out, RxInfo& info) override;
         Instant next_deadline() const override;

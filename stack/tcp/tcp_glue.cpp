@@ -13,17 +13,18 @@
 namespace nic {
 
 std::string TcpGlueStats::dump() const {
-    char b[640];
+    char b[720];
     std::snprintf(b, sizeof b,
                   "tcp_rx_segments %llu\ntcp_rx_bad_checksum %llu\ntcp_rx_malformed %llu\ntcp_rx_not_unicast %llu\n"
                   "tcp_tx_segments %llu\ntcp_tx_emit_failed %llu\ntcp_tx_ip_errors %llu\ntcp_icmp_errors %llu\n"
-                  "tcp_icmp_ignored %llu\ntcp_icmp_hard %llu\ntcp_icmp_soft %llu\ntcp_path_mtu_updates %llu\n",
+                  "tcp_icmp_ignored %llu\ntcp_icmp_hard %llu\ntcp_icmp_soft %llu\ntcp_path_mtu_updates %llu\n"
+                  "tcp_tx_backpressure %llu\n",
                   (unsigned long long)rx_segments, (unsigned long long)rx_bad_checksum,
                   (unsigned long long)rx_malformed, (unsigned long long)rx_not_unicast,
                   (unsigned long long)tx_segments, (unsigned long long)tx_emit_failed,
                   (unsigned long long)tx_ip_errors, (unsigned long long)icmp_errors, (unsigned long long)icmp_ignored,
                   (unsigned long long)icmp_hard, (unsigned long long)icmp_soft,
-                  (unsigned long long)path_mtu_updates);
+                  (unsigned long long)path_mtu_updates, (unsigned long long)tx_backpressure);
     return b;
 }
 
@@ -60,7 +61,11 @@ TcpLayer::TcpLayer(Stack& stack, const TcpConfig& defaults, uint64_t isn_seed)
         kIpProtoTcp, [this](Instant now, const Ipv4Repr& ip, bool verified) { input(now, ip, verified); },
         [this](Instant now, const IcmpRepr& m, const IcmpQuote& q) { icmp_error(now, m, q); });
     stack_.set_protocol_timer(
-        kIpProtoTcp, [this] { return pending_flush_ ? Instant{} : mux_.next_deadline(); },
+        kIpProtoTcp,
+        [this] {
+            if (pending_flush_) return Instant{};
+            return blocked_ ? min(retry_at_, mux_.next_deadline()) : mux_.next_deadline();
+        },
         [this](Instant now) { return run_timers(now); });
 }
 
@@ -136,16 +141,30 @@ bool TcpLayer::run_timers(Instant now) {
 }
 
 size_t TcpLayer::flush(Instant now) {
-    pending_flush_ = false;
+    pending_flush_ = blocked_ = false;
     mux_.reap(now);
     size_t sent = 0;
-    while (auto o = mux_.poll_transmit(now)) {
+    // Never more than the device queue takes: a full queue stops the segments from being built at
+    // all (back-pressure, not loss, as Linux's qdisc and TCP small queues). The connections'
+    // timers still run, and the flush is retried shortly.
+    size_t room = stack_.tx_room();
+    for (;;) {
+        if (room == 0) {
+            ++stats_.tx_backpressure;
+            blocked_ = true;
+            retry_at_ = now + Duration::from_us(10);
+            mux_.tick(now);  // a connection on a stuck device still times out
+            break;
+        }
+        auto o = mux_.poll_transmit(now);
+        if (!o) break;
+        if (room != SIZE_MAX) --room;
         size_t len = tcp_header_len(o->repr) + o->repr.payload.size;
         bool fill = !stack_.tx_checksum_offloaded(o->dst, kIpProtoTcp, len, o->path);
         // The segment is built in the frame itself: the payload is copied once, from the send
         // buffer, with its checksum computed in the same pass.
-        MutBytes room = stack_.ip_payload_buffer(len);
-        size_t n = emit_tcp(o->repr, o->src, o->dst, room, fill);
+        MutBytes frame = stack_.ip_payload_buffer(len);
+        size_t n = emit_tcp(o->repr, o->src, o->dst, frame, fill);
         if (n == 0) {
             ++stats_.tx_emit_failed;
             continue;
@@ -157,7 +176,7 @@ size_t TcpLayer::flush(Instant now) {
         s.ttl = stack_.config().default_ttl;
         // RFC 9293 3.7.2 / RFC 1191: segments are sized to the path MTU and sent with DF.
         s.dont_frag = true;
-        int rc = stack_.ip_output(now, s, ConstBytes(room.data, n), o->path);
+        int rc = stack_.ip_output(now, s, ConstBytes(frame.data, n), o->path);
         if (rc == 0) {
             ++stats_.tx_segments;
             ++sent;

@@ -35,6 +35,7 @@ struct TcpGlueStats {
     uint64_t icmp_errors = 0;       // ICMP errors quoting a TCP segment
     uint64_t icmp_ignored = 0;      // ... quoting no connection, or a sequence number outside [SND.UNA, SND.NXT]
     uint64_t icmp_hard = 0, icmp_soft = 0, path_mtu_updates = 0;
+    uint64_t tx_backpressure = 0;   // flushes stopped by a full device queue (nothing lost: resumed later)
     std::string dump() const;       // "name value" lines
 };
 
@@ -74,6 +75,10 @@ public:
 private:
     void input(Instant now, const Ipv4Repr& ip, bool checksum_verified);
     bool pending_flush_ = false;  // segments arrived since the last flush
+    // The device queue was full at the last flush: try again shortly (the queue drains as the
+    // device sends, which raises no event of its own here).
+    bool blocked_ = false;
+    Instant retry_at_;
     void icmp_error(Instant now, const IcmpRepr& icmp, const IcmpQuote& q);
     bool run_timers(Instant now);
 

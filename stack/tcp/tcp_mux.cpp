@@ -177,6 +177,11 @@ std::optional<TcpOut> TcpMux::poll_transmit(Instant now) {
     return std::nullopt;
 }
 
+void TcpMux::tick(Instant now) {
+    for (auto& kv : conns_)
+        if (kv.second->next_deadline() <= now) kv.second->tick(now);
+}
+
 Instant TcpMux::next_deadline() const {
     Instant t = tw_expiry_.empty() ? Instant::max() : tw_expiry_.begin()->first;
     for (const auto& kv : conns_) t = min(t, kv.second->next_deadline());

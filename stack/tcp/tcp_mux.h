@@ -69,6 +69,8 @@ public:
     // ICMP fragmentation needed (RFC 1191): a smaller path MTU towards `remote`.
     void path_mtu(Instant now, Endpoint local, Endpoint remote, uint16_t mtu);
     // Next segment from any connection or listener (round robin), or nothing.
+    // Runs the due timers of every connection without sending (the device queue is full).
+    void tick(Instant now);
     std::optional<TcpOut> poll_transmit(Instant now);
     Instant next_deadline() const;
     // Forgets CLOSED connections that nobody else holds, and turns orphaned TIME-WAIT ones into

@@ -38,6 +38,11 @@ public:
 
     // The route, next hop and offloads the stack resolved for this connection (Stack::ip_output).
     TxPath& tx_path() { return tx_path_; }
+    // Runs the due timers without producing a segment (what they decide goes out with the next
+    // poll_transmit).
+    void tick(Instant now) {
+        if (state_ != TcpState::Closed && state_ != TcpState::Listen) run_timers(now);
+    }
     // ---- user calls (RFC 9293 3.10)
     // Gives back the storage of empty rings unless keep_idle_storage() (the mux calls this for
     // every connection when the memory budget is pressed).

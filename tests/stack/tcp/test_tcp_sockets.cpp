@@ -550,3 +550,23 @@ TEST(TcpSockets, CachedPathFollowsArpAndRouteChanges) {
     p.h.runner.run_for(Duration::from_ms(1));
     EXPECT_GT(p.h.a.stats().tx_ip_no_route, no_route) << "no route: the cached path is not used";
 }
+
+// A device queue that fills (here 4 frames on the in-memory link) is back-pressure: TCP stops
+// building segments while it is full and resumes as it drains, so nothing is refused by the
+// device, nothing is lost and nothing is retransmitted. (Before, each segment the device refused
+// was dropped and counted as tx_dev_busy, and loss recovery had to repair it.)
+TEST(TcpSockets, FullDeviceQueueIsBackPressureNotLoss) {
+    MemLinkConfig lc;
+    lc.queue_frames = 4;
+    Pair p(lc);
+    ASSERT_GE(p.sfd, 0);
+    auto d = data_of(300000, 4);
+    ASSERT_EQ(p.h.api_a.send(p.cfd, d.data(), d.size(), 0), long(d.size())) << p.h.api_a.error();
+    ASSERT_EQ(p.h.api_a.shutdown(p.cfd, SHUT_WR), 0);
+    int err = -1;
+    EXPECT_EQ(read_all(p.h.api_b, p.sfd, &err), d);
+    EXPECT_EQ(err, 0);
+    EXPECT_EQ(p.h.a.stats().tx_dev_busy, 0u) << p.h.dump();
+    EXPECT_GT(p.h.tcp_a.stats().tx_backpressure, 0u) << "the queue did fill";
+    EXPECT_EQ(p.h.tcp_a.mux().totals().retrans_segs, 0u) << p.h.dump();
+}
