@@ -18,10 +18,14 @@
 //   goodput     1 Gb/s link with serialisation delay and Ethernet framing, loss 0/0.1/1/5 % each way,
 //               RTT 100 us/1 ms/10 ms, on the virtual clock: application bytes per virtual second as
 //               a fraction of the 949.28 Mb/s limit for 1500-byte MTU (1460 / 1538 of line rate)
+//   tap         the stack on a TAP device against Linux in a network namespace (root, netcat): Mb/s
+//               each way in real time
 // Figures only, nothing asserted.
 #include "tcp_channel.h"
 #include "tcp_stack.h"
 #include "linux_lo.h"
+#include "interop/netns.h"
+#include "tcp/tcp_glue.h"
 
 #include <boost/program_options.hpp>
 
@@ -170,6 +174,105 @@ StackRun stack_bulk(const TcpConfig& tc, bool offload, uint64_t seed, uint64_t b
     return r;
 }
 
+// Bulk TCP between the stack on a TAP device and Linux in a network namespace (NetnsLab, the
+// interop tests' fixture: nictap0 with 192.0.2.1 on the Linux side, the stack at 192.0.2.2), with
+// netcat as Linux's application: `bytes` each way, Mb/s from the connection's start to the last
+// byte (and, for the stack's sending, to Linux's close), and the stack's CPU seconds.
+void tap_bulk(uint64_t bytes) {
+    NetnsLab lab;
+    std::string why = lab.setup();
+    if (!why.empty()) {
+        std::printf("tap throughput  not measured: %s\n", why.c_str());
+        return;
+    }
+    TcpLayer tcp(lab.stack(), TcpConfig{}, 0);
+    tcp.attach(lab.api());
+    SocketApi& api = lab.api();
+    auto report = [&](const char* dir, uint64_t n, double wall, double cpu, bool ok) {
+        std::printf("tap throughput  %-16s  %.1f MB  %8.1f Mb/s (%.3f s)  stack CPU %.3f s  %s\n", dir, double(n) / 1e6,
+                    double(n) * 8 / wall / 1e6, wall, cpu, ok ? "" : "INCOMPLETE");
+        std::fflush(stdout);
+    };
+    {  // Linux -> stack
+        int l = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+        sockaddr_in a = make_sockaddr(Endpoint{Ipv4Addr::any(), 5001});
+        api.bind(l, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        api.listen(l, 1);
+        Child nc(lab.in_ns({"sh", "-c", "head -c " + std::to_string(bytes) + " /dev/zero | nc -N -w 20 " +
+                                            std::string(NetnsLab::kStackAddr) + " 5001"}));
+        int fd = -1;
+        uint64_t got = 0;
+        bool eof = false;
+        std::vector<uint8_t> buf(1 << 16);
+        double w0 = 0, c0 = 0;
+        lab.run_until(
+            [&] {
+                if (fd < 0 && (fd = api.accept(l, nullptr, nullptr)) >= 0) {
+                    api.set_nonblocking(fd, true);
+                    w0 = wall_s();
+                    c0 = cpu_s();
+                }
+                for (long n; fd >= 0 && !eof && (n = api.recv(fd, buf.data(), buf.size(), 0)) >= 0;) {
+                    if (n == 0) eof = true;
+                    got += uint64_t(n);
+                }
+                return eof;
+            },
+            Duration::from_s(60));
+        report("linux -> stack", got, wall_s() - w0, cpu_s() - c0, got == bytes);
+        if (fd >= 0) api.close(fd);
+        api.close(l);
+        lab.wait_child(nc, Duration::from_s(5));
+    }
+    {  // stack -> Linux
+        Child nc(lab.in_ns({"sh", "-c", "nc -d -l " + std::string(NetnsLab::kLinuxAddr) + " 5002 > /dev/null"}));
+        std::vector<uint8_t> src(1 << 20, 0x5a);
+        int fd = -1, tries = 0;
+        uint64_t sent = 0;
+        bool closed = false, up = false;
+        Instant next_try = lab.clock().now();
+        double w0 = 0, c0 = 0;
+        bool done = lab.run_until(
+            [&] {
+                if (fd < 0 && lab.clock().now() >= next_try && tries < 50) {
+                    // nc may not listen yet: refused connections are retried every 100 ms.
+                    fd = api.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+                    sockaddr_in to = make_sockaddr(Endpoint{*Ipv4Addr::parse(NetnsLab::kLinuxAddr), 5002});
+                    api.connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to);
+                    ++tries;
+                    next_try = lab.clock().now() + Duration::from_ms(100);
+                }
+                if (fd >= 0 && !closed) {
+                    int e = 0;
+                    socklen_t el = sizeof e;
+                    api.getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el);
+                    if (e == ECONNREFUSED) {
+                        api.close(fd);
+                        fd = -1;
+                        return false;
+                    }
+                    while (sent < bytes) {
+                        long n = api.send(fd, src.data(), size_t(std::min<uint64_t>(src.size(), bytes - sent)), 0);
+                        if (n <= 0) break;
+                        if (!up) {
+                            up = true;
+                            w0 = wall_s();
+                            c0 = cpu_s();
+                        }
+                        sent += uint64_t(n);
+                    }
+                    if (sent == bytes) {
+                        api.close(fd);
+                        closed = true;
+                    }
+                }
+                return nc.poll();
+            },
+            Duration::from_s(60));
+        report("stack -> linux", sent, wall_s() - w0, cpu_s() - c0, done && sent == bytes && nc.status() == 0);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -177,12 +280,12 @@ int main(int argc, char** argv) {
         "bench_tcp: TCP throughput and goodput in one process, TCP to TCP over the test channel or "
         "through two whole stacks");
     std::string mode;
-    double gigabytes, seconds, warmup_s;
+    double gigabytes, seconds, warmup_s, tap_megabytes;
     int mtu, min_rto_ms;
     uint64_t seed;
     bool timestamps, sack, linux_ref;
     desc.add_options()("help,h", "show this help")(
-        "mode", po::value(&mode)->default_value("all"), "throughput | stack | goodput | all")(
+        "mode", po::value(&mode)->default_value("all"), "throughput | stack | goodput | tap | all")(
         "gigabytes", po::value(&gigabytes)->default_value(2.0), "throughput, stack: bytes to move (GB)")(
         "mtu", po::value(&mtu)->default_value(1500),
         "throughput, goodput: route MTU (MSS = MTU - 40); stack: the link's 1500 is the ceiling")(
@@ -194,6 +297,7 @@ int main(int argc, char** argv) {
         "RFC 7323 timestamps (cost 12 bytes per segment: 941.5 Mb/s limit instead of 949.28)")(
         "sack", po::value(&sack)->default_value(true), "RFC 2018 SACK")(
         "seed", po::value(&seed)->default_value(1), "loss pattern seed (stack: the stacks' and ISN seeds)")(
+        "tap-megabytes", po::value(&tap_megabytes)->default_value(200), "tap: bytes each way (MB)")(
         "linux", po::value(&linux_ref)->default_value(true),
         "stack: also measure Linux's TCP over lo in a private network namespace (needs root)");
     po::variables_map vm;
@@ -204,7 +308,7 @@ int main(int argc, char** argv) {
         std::cerr << e.what() << "\n" << desc << "\n";
         return 2;
     }
-    if (mode != "throughput" && mode != "stack" && mode != "goodput" && mode != "all") {
+    if (mode != "throughput" && mode != "stack" && mode != "goodput" && mode != "tap" && mode != "all") {
         std::cerr << "bench_tcp: unknown --mode '" << mode << "'\n" << desc << "\n";
         return 2;
     }
@@ -285,6 +389,7 @@ int main(int argc, char** argv) {
             }
         }
     }
+    if (mode == "tap" || mode == "all") tap_bulk(uint64_t(tap_megabytes * 1e6));
     if (mode == "goodput" || mode == "all") {
         // One column group per congestion control (TCP_CONGESTION): goodput, efficiency against the
         // limit, retransmitted segments and RTO expirations (the count the loss recovery should
