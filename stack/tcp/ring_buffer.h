@@ -89,6 +89,17 @@ public:
         copy_in(pos(len_ + off), d.data, n);
         return n;
     }
+    // The first `n` free bytes after the stored data, as one or two spans (the ring wraps between
+    // them), storage grown for them; false if the capacity or the budget does not allow it.
+    bool free_spans(size_t n, MutBytes& a, MutBytes& b) {
+        if (n > free()) return false;
+        grow_to(len_ + n);
+        if (len_ + n > buf_.size()) return false;
+        size_t p = pos(len_), first = std::min(n, buf_.size() - p);
+        a = MutBytes(buf_.data() + p, first);
+        b = MutBytes(buf_.data(), n - first);
+        return true;
+    }
     // Zero-copy access: the contiguous free space after the stored data (fill it, then commit),
     // and the contiguous stored data at the head (read it, then consume).
     MutBytes write_window() {

@@ -43,6 +43,13 @@ public:
     void tick(Instant now) {
         if (state_ != TcpState::Closed && state_ != TcpState::Listen) run_timers(now);
     }
+    // Receive fast path (checksum once): an in-order data segment of a synchronized connection with
+    // nothing held out of order is copied into the receive ring at RCV.NXT, its checksum summed in
+    // the same pass, before the segment is processed. Returns the sum (checksum_add of the payload
+    // chained on `acc`, the pseudo-header and header sum) for the caller to verify; on a mismatch
+    // the caller drops the segment, and the copied bytes, never committed, are overwritten later.
+    // nullopt: not eligible, nothing copied (the caller verifies and the segment is written as usual).
+    std::optional<uint32_t> place_payload(const TcpRepr& seg, uint32_t acc);
     // ---- user calls (RFC 9293 3.10)
     // Gives back the storage of empty rings unless keep_idle_storage() (the mux calls this for
     // every connection when the memory budget is pressed).
@@ -195,7 +202,7 @@ private:
     bool acceptable(const TcpRepr& seg) const;  // RFC 9293 3.10.7.4 first check
     void process_ack(Instant now, const TcpRepr& seg, bool& drop);
     void process_sack(const TcpRepr& seg);
-    void process_text(Instant now, SeqNum seq, ConstBytes payload, bool fin);
+    void process_text(Instant now, SeqNum seq, ConstBytes payload, bool fin, bool placed = false);
     void process_fin(Instant now);
     void invalid_ack(Instant now);                  // rate-limited ACK for an unacceptable segment
     void ts_rtt_sample(Instant now, uint32_t ecr);  // RFC 7323 4.1, with a plausibility check

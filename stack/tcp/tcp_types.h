@@ -99,6 +99,7 @@ struct TcpConfig {
     X(drop_rst_ignored) X(drop_syn) X(drop_ooo_full) X(drop_rcvbuf_full) X(drop_closed)            \
     X(drop_syn_sent) X(drop_after_close)                                                           \
     X(drop_memory)      /* data dropped: the stack-wide buffer budget refused more storage */      \
+    X(rx_placed)        /* in-order payloads copied into the receive ring while their checksum was verified */ \
     X(send_mem_refused) /* send() got EAGAIN from the budget while the buffer had room */      \
     X(orphan_timeouts)  /* orphans aborted after orphan_retries zero-window probes */
 

@@ -68,6 +68,9 @@ struct TcpRepr {
     uint16_t urgent = 0;
     TcpOptions options;
     ConstBytes payload;    // view into the parsed buffer or the sender's buffer: valid until its next call
+    // Received only: the payload is already in the connection's receive ring at RCV.NXT
+    // (TcpSocket::place_payload copied it there while the checksum was verified).
+    bool payload_placed = false;
     // Sequence space the segment occupies: data plus one each for SYN and FIN (RFC 9293 3.4).
     uint32_t seg_len() const { return uint32_t(payload.size) + (flags.syn() ? 1 : 0) + (flags.fin() ? 1 : 0); }
     std::string str() const;  // "S seq=1000 ack=0 win=65535 len=0 <mss 1460,ws 7,sackOK,ts 1 0>"
