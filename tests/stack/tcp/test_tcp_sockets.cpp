@@ -598,3 +598,29 @@ TEST(TcpSockets, PayloadsSummedWhileCopiedStillCatchCorruption) {
     EXPECT_GT(h.tcp_b.stats().rx_bad_checksum, 0u) << h.dump();
     EXPECT_GT(h.tcp_b.mux().totals().rx_placed, 100u) << "the placed path carried the transfer";
 }
+
+// RFC 9293 3.10.7.4 / RFC 1122 4.2.2.21 (MUST-59): all queued segments are processed before an
+// ACK is sent. Ten full segments reach B in one burst; B answers the burst with one ACK for all
+// of it (acknowledging each pair as it was processed, as delayed ACK alone would, sends five).
+TEST(TcpSockets, ABurstOfSegmentsIsAnsweredByOneAck) {
+    TcpConfig tc;
+    tc.initial_window_segments = 10;  // RFC 6928
+    tc.nodelay = true;
+    TcpHosts h(MemLinkConfig{}, std::nullopt, 1, StackConfig{}, tc);
+    int lfd = tcp_listen(h.api_b, 80);
+    int cfd = tcp_connect(h.api_a, kIpB, 80);
+    ASSERT_GE(cfd, 0);
+    int sfd = h.api_b.accept(lfd, nullptr, nullptr);
+    ASSERT_GE(sfd, 0);
+    h.runner.run_for(Duration::from_ms(500));  // handshake settled, nothing outstanding
+    uint64_t acks_before = h.tcp_b.stats().tx_segments;
+    auto d = data_of(10 * 1448, 6);
+    // Queued in one call: A's stack sends all ten back to back and they arrive at B's port
+    // together, one link latency later.
+    ASSERT_EQ(h.api_a.send(cfd, d.data(), d.size(), MSG_DONTWAIT), long(d.size()));
+    h.runner.run_for(Duration::from_us(100));
+    EXPECT_EQ(h.tcp_b.stats().tx_segments - acks_before, 1u) << "one ACK for the burst\n" << h.dump();
+    std::vector<uint8_t> buf(d.size());
+    ASSERT_EQ(h.api_b.recv(sfd, buf.data(), buf.size(), MSG_DONTWAIT), long(d.size())) << h.dump();
+    EXPECT_EQ(buf, d);
+}
