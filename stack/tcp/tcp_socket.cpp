@@ -1277,8 +1277,13 @@ std::optional<TcpRepr> TcpSocket::next_data_segment(Instant now) {
     }
     uint32_t cwnd = cc_.cwnd;
     // RFC 3042: on the first and second duplicate ACK, new data up to cwnd + 2 SMSS.
+    // RFC 3042 section 2 bounds the outstanding data (FlightSize), not the pipe: counting SACKed
+    // segments as gone as well would send two segments per duplicate ACK.
     bool limited = !in_recovery_ && dupacks_ > 0 && dupacks_ < kDupThresh && !retrans;
-    if (limited) cwnd += dupacks_ * snd_mss_;
+    if (limited) {
+        cwnd += dupacks_ * snd_mss_;
+        fl = flight();
+    }
     uint32_t wnd = std::min(snd_wnd_, cwnd);
     uint32_t usable = wnd > fl ? wnd - fl : 0;
     uint32_t len = uint32_t(std::min<size_t>({avail, size_t(usable), size_t(maxp)}));

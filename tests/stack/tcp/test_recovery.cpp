@@ -154,19 +154,21 @@ TEST_F(Tcp, PrrSpreadsTransmissionsOverTheRecovery) {
     EXPECT_EQ(sock->counters().sack_recoveries, 1u);
     size_t total = 0;
     for (size_t n : sent_after) total += n;
-    // Limited transmit (RFC 3042) on the first two duplicates (4 segments: SACK shrinks the
-    // flight too); recovery starts at the third with 24 segments out (RecoverFS) and ssthresh 12;
-    // then 17 ACKs: PRR sends one segment for about every second one delivered, beginning in the
-    // first half of the recovery (RFC 6675 alone would wait until pipe fell below ssthresh).
+    // Limited transmit (RFC 3042) on the first two duplicates: one new segment each (the bound is
+    // on FlightSize, so the SACKed segments do not count as gone as well); recovery starts at the
+    // third with 22 segments out (RecoverFS) and ssthresh 11; then 17 ACKs: PRR sends one segment
+    // for about every second one delivered, beginning in the first half of the recovery (RFC 6675
+    // alone would wait until pipe fell below ssthresh).
     size_t during = total - sent_after[0] - sent_after[1], early = 0;
     for (size_t i = 2; i < 11; ++i) early += sent_after[i];
-    EXPECT_EQ(sent_after[0] + sent_after[1], 4u);
+    EXPECT_EQ(sent_after[0], 1u);
+    EXPECT_EQ(sent_after[1], 1u);
     EXPECT_GE(during, 6u);
     EXPECT_LE(during, 9u);
     EXPECT_GE(early, 3u);
     EXPECT_LE(*std::max_element(sent_after.begin() + 2, sent_after.end()), 1u) << "no bursts";
     EXPECT_GT(sock->counters().prr_updates, 0u);
-    in(seg(A, 1, 1 + 24 * 1460));  // the retransmission arrives: ACK at the recovery point
+    in(seg(A, 1, 1 + 22 * 1460));  // the retransmission arrives: ACK at the recovery point
     EXPECT_FALSE(sock->info().in_recovery);
     EXPECT_EQ(sock->cwnd(), sock->ssthresh());
 }
