@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace nic::test {
@@ -48,6 +49,15 @@ struct TcpFixture : ::testing::Test {
     void advance(Duration d) { clock.advance(d); }
     void advance_to(Instant t) { clock.advance_to(t); }
 
+    // The peer's ACK with SACK blocks (RFC 2018), counted in segments of `size` bytes numbered from
+    // 0 at our ISS + 1: the ACK covers segments [0, ack), each block [first, second).
+    TcpRepr sack_seg(uint32_t ack, const std::vector<std::pair<uint32_t, uint32_t>>& blocks, uint32_t size) {
+        TcpRepr r = seg(TcpFlags::kAck, 1, 1 + ack * size);
+        r.options.sack_count = uint8_t(blocks.size());
+        for (size_t i = 0; i < blocks.size() && i < r.options.sack.size(); ++i)
+            r.options.sack[i] = SackBlock{iss + 1 + blocks[i].first * size, iss + 1 + blocks[i].second * size};
+        return r;
+    }
     TcpRepr seg(uint8_t flags, uint32_t seq_off, uint32_t ack_off, uint16_t win = 65535, size_t len = 0) {
         TcpRepr r;
         r.src_port = remote.port;

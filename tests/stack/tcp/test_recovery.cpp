@@ -142,10 +142,7 @@ TEST_F(Tcp, PrrSpreadsTransmissionsOverTheRecovery) {
     // Segment 0 is lost; each later one arrives and is SACKed.
     std::vector<size_t> sent_after;  // new segments sent after each duplicate ACK
     for (int k = 1; k < 20; ++k) {
-        TcpRepr r = seg(A, 1, 1);
-        r.options.sack_count = 1;
-        r.options.sack[0] = SackBlock{iss + 1 + 1460, iss + 1 + uint32_t(k + 1) * 1460};
-        in(r);
+        in(sack_seg(0, {{1, uint32_t(k + 1)}}, 1460));
         size_t n = 0;
         for (auto& s : out())
             if (s.r.seq != iss + 1) ++n;  // not the retransmission of segment 0
@@ -223,10 +220,7 @@ TEST_F(Tcp, RackFindsALostRetransmissionWithoutAnRto) {
     auto first = out();
     ASSERT_EQ(first.size(), 20u);
     auto sack_ack = [&](uint32_t ack_segs, uint32_t sack_from, uint32_t sack_to) {  // in segments
-        TcpRepr r = seg(A, 1, 1 + ack_segs * 1000);
-        r.options.sack_count = 1;
-        r.options.sack[0] = SackBlock{iss + 1 + sack_from * 1000, iss + 1 + sack_to * 1000};
-        in(r);
+        in(sack_seg(ack_segs, {{sack_from, sack_to}}, 1000));
         return out();
     };
     auto count_seg1 = [&](const std::vector<Sent>& v) {
@@ -273,11 +267,7 @@ TEST_F(Tcp, RackResendsOnlyTheRangeFoundLostAgain) {
     std::vector<Sent> all;
     // Blocks in segments [from, to); the cumulative ACK stays at segment 1.
     auto sack_ack = [&](std::vector<std::pair<uint32_t, uint32_t>> blocks) {
-        TcpRepr r = seg(A, 1, 1 + 1000);
-        r.options.sack_count = uint8_t(blocks.size());
-        for (size_t i = 0; i < blocks.size(); ++i)
-            r.options.sack[i] = SackBlock{iss + 1 + blocks[i].first * 1000, iss + 1 + blocks[i].second * 1000};
-        in(r);
+        in(sack_seg(1, blocks, 1000));
         auto o = out();
         all.insert(all.end(), o.begin(), o.end());
         return o;
@@ -338,10 +328,7 @@ TEST_F(Tcp, RackFindsALostTailSegmentSentBeforeADeliveredRetransmission) {
     in(seg(A, 1, 3001));
     std::vector<Sent> rexmit;
     for (uint32_t k = 5; k <= 8; ++k) {
-        TcpRepr r = seg(A, 1, 3001);
-        r.options.sack_count = 1;
-        r.options.sack[0] = SackBlock{iss + 4001, iss + 1 + k * 1000};
-        in(r);
+        in(sack_seg(3, {{4, k}}, 1000));
         auto x = out();
         rexmit.insert(rexmit.end(), x.begin(), x.end());
     }

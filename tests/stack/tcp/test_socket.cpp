@@ -753,12 +753,8 @@ TEST_F(Tcp, SackRecoveryRetransmitsOnlyTheHoles) {
     establish(1460, 65535, peer);
     send_bytes(10 * 1460);
     ASSERT_EQ(out().size(), 10u);
-    auto sack = [&](std::vector<std::pair<int, int>> blocks) {  // in segments [a, b), 0-based
-        TcpRepr r = seg(A, 1, 1 + 1460);
-        r.options.sack_count = uint8_t(blocks.size());
-        for (size_t i = 0; i < blocks.size(); ++i)
-            r.options.sack[i] = SackBlock{iss + 1 + uint32_t(blocks[i].first) * 1460, iss + 1 + uint32_t(blocks[i].second) * 1460};
-        in(r);
+    auto sack = [&](std::vector<std::pair<uint32_t, uint32_t>> blocks) {  // in segments [a, b), 0-based
+        in(sack_seg(1, blocks, 1460));
         return out();
     };
     in(seg(A, 1, 1 + 1460));  // segment 0 arrives; 1 and 4 are lost
