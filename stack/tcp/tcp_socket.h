@@ -183,6 +183,7 @@ public:
 
 private:
     static constexpr uint32_t kDupThresh = 3;  // RFC 5681 3.2, RFC 6675 section 2
+    static constexpr uint32_t kMaxBackoffShift = 16;  // RTO and persist backoff: at most 2^16 times
     long send_check(Instant now);  // 0 if send() may queue data, else -errno
     // The storage of empty rings is kept while the connection is established and the stack's
     // memory budget is under half used: a bulk receiver drains its ring on every read, and a

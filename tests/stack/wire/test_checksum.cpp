@@ -36,23 +36,29 @@ uint64_t test_seed() {
 
 }  // namespace
 
-// Runs the test body once per implementation the CPU has.
+// Runs the test body once per implementation this CPU has (the widest is what the stack uses;
+// the narrower ones are what other x86-64 machines and other architectures run).
+std::vector<ChecksumImpl> available_impls() {
+    std::vector<ChecksumImpl> v;
+    ChecksumImpl saved = checksum_impl();
+    for (ChecksumImpl i : {ChecksumImpl::Portable, ChecksumImpl::Sse2, ChecksumImpl::Avx2})
+        if (checksum_select(i)) v.push_back(i);
+    checksum_select(saved);
+    return v;
+}
+
 class ChecksumAdd : public ::testing::TestWithParam<ChecksumImpl> {
 protected:
     void SetUp() override {
         saved_ = checksum_impl();
-        if (!checksum_select(GetParam())) GTEST_SKIP() << "this CPU lacks the implementation";
+        ASSERT_TRUE(checksum_select(GetParam()));
     }
     void TearDown() override { checksum_select(saved_); }
     ChecksumImpl saved_{};
 };
-INSTANTIATE_TEST_SUITE_P(Impl, ChecksumAdd,
-                         ::testing::Values(ChecksumImpl::Portable, ChecksumImpl::Sse2, ChecksumImpl::Avx2),
-                         [](const auto& i) {
-                             return std::string(i.param == ChecksumImpl::Portable ? "Portable"
-                                                : i.param == ChecksumImpl::Sse2   ? "Sse2"
-                                                                                  : "Avx2");
-                         });
+INSTANTIATE_TEST_SUITE_P(Impl, ChecksumAdd, ::testing::ValuesIn(available_impls()), [](const auto& i) {
+    return std::string(i.param == ChecksumImpl::Portable ? "Portable" : i.param == ChecksumImpl::Sse2 ? "Sse2" : "Avx2");
+});
 
 TEST_P(ChecksumAdd, MatchesWordByWordReferenceForEveryLengthAndAlignment) {
     const uint64_t seed = test_seed();
