@@ -75,6 +75,7 @@ eth_mac #(
     .tx_rst(tx_rst),
     .rx_clk(rx_clk),
     .rx_rst(rx_rst),
+    .cfg_speed_10(1'b0),                // GMII: the speed is the PHY's clock
     .s_axis_tx_tdata(s_axis_tx_tdata),
     .s_axis_tx_tvalid(s_axis_tx_tvalid),
     .s_axis_tx_tready(s_axis_tx_tready),

@@ -163,7 +163,7 @@ wire [15:0] stat_rx_len;
 eth_mac_rx #(
     .MIN_FRAME_LEN(MIN_FRAME_LEN)
 ) dut (
-    .clk(clk), .rst(rst),
+    .clk(clk), .rst(rst), .ce(1'b1),      // GMII: a byte every clock
     .gmii_rxd(gmii_rxd), .gmii_rx_dv(gmii_rx_dv), .gmii_rx_er(gmii_rx_er),
     .m_axis_tdata(m_axis_tdata), .m_axis_tvalid(m_axis_tvalid),
     .m_axis_tlast(m_axis_tlast), .m_axis_tuser(m_axis_tuser),

@@ -247,7 +247,7 @@ wire [15:0] stat_tx_len;
 eth_mac_tx #(
     .MIN_FRAME_LEN(MIN_FRAME_LEN)
 ) dut (
-    .clk(clk), .rst(rst),
+    .clk(clk), .rst(rst), .ce(1'b1),      // GMII: a byte every clock
     .s_axis_tdata(s_axis_tdata), .s_axis_tvalid(s_axis_tvalid), .s_axis_tready(s_axis_tready),
     .s_axis_tlast(s_axis_tlast), .s_axis_tuser(s_axis_tuser),
     .gmii_txd(gmii_txd), .gmii_tx_en(gmii_tx_en), .gmii_tx_er(gmii_tx_er),

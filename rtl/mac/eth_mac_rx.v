@@ -2,7 +2,12 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// Ethernet MAC receive path, GMII 8-bit at 125 MHz (IEEE 802.3 clauses 4 and 35).
+// Ethernet MAC receive path, one byte per clock enable (IEEE 802.3 clauses 4 and 35).
+//
+// `ce` is the byte strobe: the path takes one byte (gmii_rxd/rx_dv/rx_er) and advances one byte
+// time per cycle with ce high. GMII ties it high; for MII and RMII eth_mac_phy_rx assembles the
+// bytes, aligned on the SFD, and raises ce once per byte (and once per symbol while idle, so that
+// the end of a frame is seen at once). Output beats and statistic pulses last one clock.
 //
 // Finds the SFD after a preamble of any length, 0 to 7 bytes (clause 35.2.3.2.1: a PHY may
 // shrink the preamble), checks the FCS (clause 3.2.9) and delivers the frame without its FCS on
@@ -26,8 +31,9 @@ module eth_mac_rx #(
 ) (
     input  wire        clk,
     input  wire        rst,
+    input  wire        ce,                // byte strobe (1'b1 for GMII)
 
-    // GMII in
+    // GMII in (sampled with ce)
     input  wire [7:0]  gmii_rxd,
     input  wire        gmii_rx_dv,
     input  wire        gmii_rx_er,
@@ -82,9 +88,9 @@ eth_crc32_d8 crc_calc (.crc_in(crc), .data(rxd), .crc_out(crc_next));
 (* keep *) wire at_max_lo = (len[7:0] == cfg_rx_max_len[7:0]);
 (* keep *) wire at_max_hi = (len[15:8] == cfg_rx_max_len[15:8]);
 wire at_max = at_max_lo && at_max_hi;
-// In S_DATA and not the frame's last byte time. The S_DATA branch tests it too (!shift there is
-// the end of the frame), so that one node drives both.
-wire shift = (state == S_DATA) && rx_ok && !at_max;
+// A byte time in S_DATA and not the frame's last. The S_DATA branch (taken with ce) tests it too
+// (!shift there is the end of the frame), so that one node drives both.
+wire shift = ce && (state == S_DATA) && rx_ok && !at_max;
 
 // The length flags look at the low bits of len only: len counts up from 0, so the first time its
 // low MIN_W bits equal MIN_FRAME_LEN - 1 (< 2^MIN_W) is when len itself does, and the flags,
@@ -93,11 +99,6 @@ localparam MIN_W = $clog2(MIN_FRAME_LEN);
 localparam [31:0] LEN_MIN_LAST = MIN_FRAME_LEN - 1;
 
 always @(posedge clk) begin
-    rxd <= gmii_rxd;
-    rx_dv <= gmii_rx_dv;
-    rx_er <= gmii_rx_er;
-    rx_ok <= gmii_rx_dv && !gmii_rx_er;
-
     m_axis_tvalid <= 1'b0;
     m_axis_tlast <= 1'b0;
     m_axis_tuser <= 1'b0;
@@ -109,69 +110,76 @@ always @(posedge clk) begin
     stat_rx_err_preamble <= 1'b0;
     stat_rx_err_short <= 1'b0;
 
-    case (state)
-    S_IDLE, S_PRE: begin
-        crc <= 32'hFFFFFFFF;
-        len <= 16'd0;
-        len_ge_min <= 1'b0;
-        len_ge_5 <= 1'b0;
-        if (!rx_dv) begin
-            if (state == S_PRE)
-                stat_rx_err_preamble <= 1'b1;     // carrier ended before any SFD
-            state <= S_IDLE;
-        end else if (rx_er) begin
-            stat_rx_err_rxer <= 1'b1;
-            state <= S_SKIP;
-        end else if (rxd == 8'hD5) begin
-            state <= S_DATA;
-        end else if (rxd == 8'h55) begin
-            state <= S_PRE;
-        end else begin
-            stat_rx_err_preamble <= 1'b1;         // bad SFD
-            state <= S_SKIP;
-        end
-    end
-    S_DATA: begin
-        // crc, len and the length flags are only read up to the end of the frame and are set
-        // afresh in S_IDLE/S_PRE before the next one, so they advance on every S_DATA cycle,
-        // the last one included: their enable is then the state alone.
-        crc <= crc_next;
-        len <= len + 16'd1;
-        if (len[MIN_W-1:0] == LEN_MIN_LAST[MIN_W-1:0])
-            len_ge_min <= 1'b1;
-        if (len[2:0] == 3'd4)
-            len_ge_5 <= 1'b1;
-        m_axis_tdata <= held;
-        m_axis_tvalid <= len_ge_5;
-        if (!shift) begin
-            // End of the frame: the held byte, if any, is its last payload byte.
-            m_axis_tlast <= 1'b1;
-            if (rx_dv && rx_er) begin
-                m_axis_tuser <= 1'b1;
+    if (ce) begin
+        rxd <= gmii_rxd;
+        rx_dv <= gmii_rx_dv;
+        rx_er <= gmii_rx_er;
+        rx_ok <= gmii_rx_dv && !gmii_rx_er;
+
+        case (state)
+        S_IDLE, S_PRE: begin
+            crc <= 32'hFFFFFFFF;
+            len <= 16'd0;
+            len_ge_min <= 1'b0;
+            len_ge_5 <= 1'b0;
+            if (!rx_dv) begin
+                if (state == S_PRE)
+                    stat_rx_err_preamble <= 1'b1;     // carrier ended before any SFD
+                state <= S_IDLE;
+            end else if (rx_er) begin
                 stat_rx_err_rxer <= 1'b1;
-            end else if (rx_dv) begin
-                m_axis_tuser <= 1'b1;
-                stat_rx_err_oversize <= 1'b1;
-            end else if (!len_ge_5) begin
-                stat_rx_err_short <= 1'b1;
-            end else if (!len_ge_min) begin
-                m_axis_tuser <= 1'b1;
-                stat_rx_err_runt <= 1'b1;
-            end else if (crc != CRC_RESIDUE) begin
-                m_axis_tuser <= 1'b1;
-                stat_rx_err_fcs <= 1'b1;
+                state <= S_SKIP;
+            end else if (rxd == 8'hD5) begin
+                state <= S_DATA;
+            end else if (rxd == 8'h55) begin
+                state <= S_PRE;
             end else begin
-                stat_rx_frame <= 1'b1;
+                stat_rx_err_preamble <= 1'b1;         // bad SFD
+                state <= S_SKIP;
             end
-            stat_rx_len <= len;
-            state <= rx_dv ? S_SKIP : S_IDLE;
         end
+        S_DATA: begin
+            // crc, len and the length flags are only read up to the end of the frame and are set
+            // afresh in S_IDLE/S_PRE before the next one, so they advance on every S_DATA cycle,
+            // the last one included: their enable is then the state alone.
+            crc <= crc_next;
+            len <= len + 16'd1;
+            if (len[MIN_W-1:0] == LEN_MIN_LAST[MIN_W-1:0])
+                len_ge_min <= 1'b1;
+            if (len[2:0] == 3'd4)
+                len_ge_5 <= 1'b1;
+            m_axis_tdata <= held;
+            m_axis_tvalid <= len_ge_5;
+            if (!shift) begin
+                // End of the frame: the held byte, if any, is its last payload byte.
+                m_axis_tlast <= 1'b1;
+                if (rx_dv && rx_er) begin
+                    m_axis_tuser <= 1'b1;
+                    stat_rx_err_rxer <= 1'b1;
+                end else if (rx_dv) begin
+                    m_axis_tuser <= 1'b1;
+                    stat_rx_err_oversize <= 1'b1;
+                end else if (!len_ge_5) begin
+                    stat_rx_err_short <= 1'b1;
+                end else if (!len_ge_min) begin
+                    m_axis_tuser <= 1'b1;
+                    stat_rx_err_runt <= 1'b1;
+                end else if (crc != CRC_RESIDUE) begin
+                    m_axis_tuser <= 1'b1;
+                    stat_rx_err_fcs <= 1'b1;
+                end else begin
+                    stat_rx_frame <= 1'b1;
+                end
+                stat_rx_len <= len;
+                state <= rx_dv ? S_SKIP : S_IDLE;
+            end
+        end
+        S_SKIP: begin
+            if (!rx_dv)
+                state <= S_IDLE;
+        end
+        endcase
     end
-    S_SKIP: begin
-        if (!rx_dv)
-            state <= S_IDLE;
-    end
-    endcase
 
     // Not the end: the previously held byte (sent above) is known not to be the last one. The
     // delay line stands still on the last cycle, as the bytes it then holds are shown on

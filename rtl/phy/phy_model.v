@@ -3,7 +3,7 @@
 `default_nettype none
 
 // SIMULATION ONLY - not for synthesis (MDC is used as a clock, registers start from initial
-// values). A GMII PHY as the NIC's tests need it:
+// values). A GMII PHY as the NIC's tests need it (or, with MODE, an MII or RMII one):
 //   - data path: MAC GMII <-> line side, each direction delayed by 1 + cfg_latency clocks;
 //   - link: with `link` low the PHY sends nothing to the line and gives the MAC no carrier
 //     (a frame in flight is cut: the far end and the MAC see it truncated);
@@ -19,8 +19,20 @@
 //       5 ANLPAR   RO, link partner ability 0xC1E1 while the link is up, else 0
 //       9 1000BASE-T control RW 0x0300; 10 1000BASE-T status RO 0x3C00 with link; 15 ext. status 0x3000
 //     other registers read 0, writes to them are ignored. Only PHYAD = PHY_ADDR answers.
+//
+// MODE (MAC side; 0 by default, the GMII PHY above):
+//   1  MII (802.3 clause 22): the data ports carry nibbles in [3:0] (upper bits 0) on the
+//      MII TX_CLK/RX_CLK, which the test drives at 25 or 2.5 MHz.
+//   2  RMII (RMII spec 1.2): dibits in [1:0]; tx_clk = rx_clk = REF_CLK. gmii_rx_dv is CRS_DV and
+//      RXD is 00 while it is low (section 5.3.1; CRS_DV is not toggled at the end of a frame:
+//      the model has no FIFO to drain); TX_ER does not exist (line_tx_er stays 0).
+//   The line side then carries the same symbols (two models back to back make a cable), and
+//   the registers describe a 10/100 PHY: BMCR reset 0x3100 (100 Mb/s, autoneg, full duplex),
+//   BMSR 0x7809 | status bits (100BASE-TX and 10BASE-T, no extended status), registers 9, 10
+//   and 15 read 0.
 module phy_model #(
-    parameter [4:0] PHY_ADDR = 5'd1
+    parameter [4:0] PHY_ADDR = 5'd1,
+    parameter MODE = 0                 // 0 GMII, 1 MII, 2 RMII
 ) (
     input  wire       tx_clk,
     input  wire       rx_clk,
@@ -71,22 +83,28 @@ initial begin
     mdio_oe = 1'b0;
 end
 
+// symbol bits on the MAC side: 8, 4 or 2
+localparam [7:0] DMASK = (MODE == 1) ? 8'h0F : (MODE == 2) ? 8'h03 : 8'hFF;
+
 always @(posedge tx_clk) begin
-    txp[0] <= {gmii_tx_er, gmii_tx_en, gmii_txd};
+    txp[0] <= {gmii_tx_er && MODE != 2, gmii_tx_en, gmii_txd & DMASK};
     for (i = 1; i < 16; i = i + 1)
         txp[i] <= txp[i-1];
     {line_tx_er, line_tx_en, line_txd} <= link ? txp[cfg_latency] : 10'd0;
 end
 
 always @(posedge rx_clk) begin
-    rxp[0] <= {line_rx_er | (line_rx_dv & inj_rx_er), line_rx_dv, line_rxd ^ (line_rx_dv ? inj_flip : 8'd0)};
+    rxp[0] <= {line_rx_er | (line_rx_dv & inj_rx_er), line_rx_dv,
+               (line_rxd ^ (line_rx_dv ? inj_flip : 8'd0)) & ((MODE == 2 && !line_rx_dv) ? 8'h00 : DMASK)};
     for (i = 1; i < 16; i = i + 1)
         rxp[i] <= rxp[i-1];
     {gmii_rx_er, gmii_rx_dv, gmii_rxd} <= link ? rxp[cfg_latency] : 10'd0;
 end
 
 // ---------------- registers ----------------
-reg [15:0] bmcr = 16'h1140;
+reg [15:0] bmcr = (MODE == 0) ? 16'h1140 : 16'h3100;
+localparam [15:0] BMSR = (MODE == 0) ? 16'h0109 : 16'h7809;
+localparam GIG = (MODE == 0);
 reg [15:0] anar = 16'h01E1;
 reg [15:0] gctl = 16'h0300;
 reg        link_ll = 1'b1;         // latched-low link status (up at power-on, as the link input)
@@ -96,14 +114,14 @@ reg        rearm_seen = 1'b0;
 function [15:0] rd_reg(input [4:0] r);
     case (r)
     5'd0:  rd_reg = bmcr;
-    5'd1:  rd_reg = 16'h0109 | (link ? 16'h0020 : 16'h0000) | (link_ll ? 16'h0004 : 16'h0000);
+    5'd1:  rd_reg = BMSR | (link ? 16'h0020 : 16'h0000) | (link_ll ? 16'h0004 : 16'h0000);
     5'd2:  rd_reg = 16'h001C;
     5'd3:  rd_reg = 16'hC915;
     5'd4:  rd_reg = anar;
     5'd5:  rd_reg = link ? 16'hC1E1 : 16'h0000;
-    5'd9:  rd_reg = gctl;
-    5'd10: rd_reg = link ? 16'h3C00 : 16'h0000;
-    5'd15: rd_reg = 16'h3000;
+    5'd9:  rd_reg = GIG ? gctl : 16'h0000;
+    5'd10: rd_reg = (GIG && link) ? 16'h3C00 : 16'h0000;
+    5'd15: rd_reg = GIG ? 16'h3000 : 16'h0000;
     default: rd_reg = 16'h0000;
     endcase
 endfunction

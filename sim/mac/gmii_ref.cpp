@@ -100,6 +100,33 @@ RxExpect classify(const Symbols& burst, size_t max_len) {
     return e;
 }
 
+Symbols align_rx(PhyIf phy, const Symbols& burst) {
+    if (phy == PhyIf::Gmii) return burst;
+    const unsigned w = phy == PhyIf::Mii ? 4 : 2;
+    const unsigned n = 8 / w;
+    Symbols out;
+    unsigned window = 0;          // the last 8 bits received, newest at the top
+    unsigned count = 0;           // symbols of the byte being packed
+    bool locked = false, lead = true, er = false;
+    for (const auto& b : burst) {
+        for (unsigned k = 0; k < n; ++k) {
+            unsigned sym = (b.d >> (w * k)) & ((1u << w) - 1);
+            if (phy == PhyIf::Rmii && lead && sym == 0) continue;
+            lead = false;
+            window = (window >> w) | (sym << (8 - w));
+            er = er || b.er;
+            bool sfd = !locked && window == kSfd;
+            if (sfd || ++count == n) {
+                out.push_back(GmiiSymbol{uint8_t(window), true, er});
+                count = 0;
+                er = false;
+                locked = locked || sfd;
+            }
+        }
+    }
+    return out;
+}
+
 std::vector<Symbols> carrier_events(const Symbols& stream) {
     std::vector<Symbols> out;
     Symbols cur;

@@ -55,6 +55,20 @@ struct RxExpect {
 // Classifies one carrier event. `max_len` counts the FCS (1518 untagged, 9018 jumbo).
 RxExpect classify(const Symbols& burst, size_t max_len);
 
+// The PHY interfaces a MAC may have: symbol widths 8 (GMII, clause 35), 4 (MII, clause 22) and 2
+// (RMII spec 1.2), symbols least significant first.
+enum class PhyIf { Gmii, Mii, Rmii };
+
+// What a receiver that finds the byte boundary on the SFD makes of one carrier event sent as
+// bytes (`burst`) over `phy`: the bytes it hands on, one GmiiSymbol per byte. GMII: the burst
+// itself. MII/RMII: the symbols are packed into bytes from the first one; the first time the
+// last 8 bits received (newest at the top) read 0xD5 (nibbles 5 D, dibits 01 01 01 11), that SFD
+// is a byte by itself and the boundary is fixed there (802.3 22.2.3.2.1: a PHY may drop preamble
+// symbols). RMII: dibits 00 before the first other one are not data (RXD idles at 00 while the
+// PHY locks, RMII 1.2 section 5.3.1). Symbols left over at the end are dropped (4.2.4.2.1); a
+// byte's er is the OR over its symbols since the previous byte.
+Symbols align_rx(PhyIf phy, const Symbols& burst);
+
 // Splits a symbol stream into carrier events (maximal runs with dv high).
 std::vector<Symbols> carrier_events(const Symbols& stream);
 

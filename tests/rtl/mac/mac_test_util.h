@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace nic::test {
@@ -39,6 +40,13 @@ inline std::vector<uint8_t> bytes_of(const Symbols& s) {
     for (const auto& x : s) b.push_back(x.d);
     return b;
 }
+
+// Every test of the suite runs once per PHY mode: GMII, MII, RMII at 100 and at 10 Mb/s
+// (instances Modes/<Suite>.<Test>/GMII, /MII, /RMII100, /RMII10).
+inline std::string mode_name(const ::testing::TestParamInfo<MacMode>& i) { return to_string(i.param); }
+#define NIC_MAC_MODES(suite) \
+    INSTANTIATE_TEST_SUITE_P(Modes, suite, ::testing::ValuesIn(::nic::sim::kAllMacModes), \
+                             ::nic::test::mode_name)
 
 // Counter differences, for "exactly this counter moved by one".
 inline MacCounters delta(const MacCounters& after, const MacCounters& before) {
