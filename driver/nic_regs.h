@@ -34,6 +34,7 @@ namespace ctrl {
 constexpr Field kTxEn{0, 1};  // TX engine fetches descriptors; cleared, it finishes the frames in flight and stops
 constexpr Field kRxEn{1, 1};  // RX engine takes frames from the FIFO; cleared, frames stay in the FIFO (and overflow into RX_DROP_FIFO)
 constexpr Field kReset{2, 1};  // Write 1: stop both engines at a frame boundary, wait for every DMA transfer to end and for the MAC to finish the frame on the line, then reset the core, MAC and FIFOs (all registers except DMA window return to reset values). With a stopped PHY clock the wait ends after 65536 core cycles (once no DMA transfer is outstanding) and that MAC domain stays in reset until its clock returns. Reads 1 until done
+constexpr Field kSpeed10{3, 1};  // RMII MAC only (CAPS.MAC_MODE 2): 1 = 10 Mb/s (each RMII dibit held 10 REF_CLK cycles), 0 = 100 Mb/s. The driver sets it to the speed the PHY negotiated, with both engines stopped; GMII and MII ignore it (their PHYs set the speed through the clocks they supply). Kept through RESET, as the DMA window is
 }
 
 // Device status (read-only)
@@ -104,6 +105,7 @@ constexpr Field kRxCsum{1, 1};  // RX checksum verdicts and the ones'-complement
 constexpr Field kPipe{4, 4};  // frames in flight per DMA engine (1, 2, 4, 8)
 constexpr Field kAddrWidth{8, 7};  // host address bits the DMA engines carry (13..64)
 constexpr Field kStatWidth{16, 6};  // bits of the STAT_* counters (14..32)
+constexpr Field kMacMode{22, 2};  // the MAC's PHY interface: 0 GMII (1000 Mb/s), 1 MII (10/100 Mb/s), 2 RMII (10/100 Mb/s, speed in CTRL.SPEED_10)
 }
 
 // TX descriptor ring base bits 31:0 (128-byte aligned: bits 6:0 ignored) (read/write)

@@ -2,19 +2,19 @@
 `timescale 1ns / 1ps
 `default_nettype none
 
-// On-chip "host memory" for a board without a host bus: 4 KB of block RAM that the NIC's DMA master
-// reads and writes as an AXI4 slave (ARM IHI 0022E), and that the host reaches one byte at a time
-// through a second, simple port (the SPI bridge). Vendor-neutral: eight 512 x 8 memories, one per
-// byte lane, each with a synchronous read, so that every lane maps to one block RAM
-// (iCE40 SB_RAM40_4K in 512 x 8 mode) and WSTRB is a per-lane write enable. A word read in the
+// On-chip "host memory" for a board without a host bus: 2^MEM_AW bytes (4, 8 or 16 KB) of block RAM
+// that the NIC's DMA master reads and writes as an AXI4 slave (ARM IHI 0022E), and that the host
+// reaches one byte at a time through a second, simple port (the SPI bridge). Vendor-neutral: eight
+// 2^(MEM_AW-3) x 8 memories, one per byte lane, each with a synchronous read, so that every lane
+// maps to 1, 2 or 4 block RAMs (iCE40 SB_RAM40_4K in 512 x 8 mode) and WSTRB is a per-lane write enable. A word read in the
 // cycle it is written reads old or new data (no_rw_check: no bypass logic); the NIC never reads a
 // buffer it is writing, and the host port takes one RAM port at a time.
 //
 // AXI4: 64-bit data, one read and one write burst in progress at a time (AR and AW are accepted
 // once the previous burst has been issued / answered), any ID, INCR bursts of 8-byte beats - what
 // rtl/nic/nic_axi_mux issues. Responses (A3.4.4): OKAY; DECERR for a burst that starts at or above
-// 4 KB (read data undefined, writes dropped) and SLVERR for another size or burst type. A burst
-// starting below 4 KB stays below it, as no AXI burst crosses a 4 KB boundary (A3.4.1). Reads run
+// 2^MEM_AW (read data undefined, writes dropped) and SLVERR for another size or burst type. A burst
+// starting below 2^MEM_AW stays below it, as no AXI burst crosses a 4 KB boundary (A3.4.1). Reads run
 // at one beat per cycle while RREADY is high and honour RREADY low (the RAM output holds).
 //
 // Host port: h_req is held until h_ack (one cycle); a write goes in the cycle the port is granted,
@@ -23,7 +23,8 @@
 // beat is waiting for RREADY (the RAM output register is the R data). The host moves a byte per
 // SPI byte time, so the DMA loses at most one cycle in tens.
 module axi_bram_host #(
-    parameter ADDR_WIDTH = 13            // AXI address bits (>= 12)
+    parameter ADDR_WIDTH = 13,           // AXI address bits (> MEM_AW)
+    parameter MEM_AW = 12                // memory bytes 2^MEM_AW, 12..14: 4, 8 or 16 KB
 ) (
     input  wire                  clk,
     input  wire                  rst,
@@ -62,7 +63,7 @@ module axi_bram_host #(
     // host byte port
     input  wire                  h_req,
     input  wire                  h_we,
-    input  wire [11:0]           h_addr,
+    input  wire [MEM_AW-1:0]     h_addr,
     input  wire [7:0]            h_wdata,
     output reg                   h_ack,
     output wire [7:0]            h_rdata
@@ -72,7 +73,7 @@ localparam [1:0] OKAY = 2'b00, SLVERR = 2'b10, DECERR = 2'b11;
 
 function [1:0] resp_of(input [ADDR_WIDTH-1:0] addr, input [2:0] size, input [1:0] burst);
     begin
-        if ((addr >> 12) != {ADDR_WIDTH{1'b0}})
+        if ((addr >> MEM_AW) != {ADDR_WIDTH{1'b0}})
             resp_of = DECERR;
         else if (size != 3'd3 || burst != 2'b01)
             resp_of = SLVERR;
@@ -81,11 +82,11 @@ function [1:0] resp_of(input [ADDR_WIDTH-1:0] addr, input [2:0] size, input [1:0
     end
 endfunction
 
-// ---- RAM: 8 lanes of 512 x 8 ----
+// ---- RAM: 8 lanes of 2^(MEM_AW-3) x 8 ----
 reg         ram_re;
-reg  [8:0]  ram_raddr;
+reg  [MEM_AW-4:0] ram_raddr;
 reg  [7:0]  ram_we;
-reg  [8:0]  ram_waddr;
+reg  [MEM_AW-4:0] ram_waddr;
 reg  [63:0] ram_wdata;
 wire [63:0] ram_q;
 
@@ -93,7 +94,7 @@ genvar g;
 generate
 for (g = 0; g < 8; g = g + 1) begin : lane
     (* no_rw_check *)
-    reg [7:0] ram [0:511];
+    reg [7:0] ram [0:(1 << (MEM_AW - 3)) - 1];
     reg [7:0] q;
     always @(posedge clk) begin
         if (ram_we[g])
@@ -115,7 +116,7 @@ assign h_rdata = ram_q[h_lane*8 +: 8];
 
 // ---- read bursts ----
 reg        r_active;
-reg  [8:0] r_addr;
+reg  [MEM_AW-4:0] r_addr;
 reg  [7:0] r_left;         // beats after the next one
 reg  [0:0] r_id;
 reg  [1:0] r_resp;
@@ -125,7 +126,7 @@ assign s_axi_rdata = ram_q;     // undefined with an error response (A3.4.4 allo
 
 // ---- write bursts ----
 reg        w_active;
-reg  [8:0] w_addr;
+reg  [MEM_AW-4:0] w_addr;
 reg  [0:0] w_id;
 reg  [1:0] w_resp;
 assign s_axi_awready = !w_active && !s_axi_bvalid;
@@ -134,10 +135,10 @@ wire   w_beat = s_axi_wvalid && s_axi_wready;
 
 always @* begin
     ram_re = h_rd_go || r_issue;
-    ram_raddr = h_rd_go ? h_addr[11:3] : r_addr;
+    ram_raddr = h_rd_go ? h_addr[MEM_AW-1:3] : r_addr;
     if (h_wr_go) begin
         ram_we = 8'd1 << h_addr[2:0];
-        ram_waddr = h_addr[11:3];
+        ram_waddr = h_addr[MEM_AW-1:3];
         ram_wdata = {8{h_wdata}};
     end else begin
         ram_we = (w_beat && w_resp == OKAY) ? s_axi_wstrb : 8'd0;
@@ -161,7 +162,7 @@ always @(posedge clk) begin
         // reads
         if (s_axi_arvalid && s_axi_arready) begin
             r_active <= 1'b1;
-            r_addr <= s_axi_araddr[11:3];
+            r_addr <= s_axi_araddr[MEM_AW-1:3];
             r_left <= s_axi_arlen;
             r_id <= s_axi_arid;
             r_resp <= resp_of(s_axi_araddr, s_axi_arsize, s_axi_arburst);
@@ -182,7 +183,7 @@ always @(posedge clk) begin
         // writes
         if (s_axi_awvalid && s_axi_awready) begin
             w_active <= 1'b1;
-            w_addr <= s_axi_awaddr[11:3];
+            w_addr <= s_axi_awaddr[MEM_AW-1:3];
             w_id <= s_axi_awid;
             w_resp <= resp_of(s_axi_awaddr, s_axi_awsize, s_axi_awburst);
         end

@@ -16,12 +16,17 @@
 // of nic_core is used, so synthesis keeps all of it: the DMA address bits above ADDR_WIDTH are
 // zero by construction and unused, as are the AXI response codes the bridge does not report.
 module nic_fpga_core #(
-    parameter ADDR_WIDTH = 13,           // nic_core host address bits: 4 KB memory, 4 KB of DECERR
+    parameter ADDR_WIDTH = 13,           // nic_core host address bits: memory below 2^MEM_AW,
+                                         // DECERR from there to 2^ADDR_WIDTH
+    parameter MEM_AW = ADDR_WIDTH - 1,   // host memory 2^MEM_AW bytes (12: 4 KB, 13: 8 KB)
     parameter STAT_WIDTH = 32,           // nic_core statistics counter bits
     parameter PIPE = 1,                  // frames in flight per DMA engine: the smallest engines
                                          // (the SPI bridge, not DMA latency, limits the board)
-    parameter CSUM = 0                   // no checksum engines: they do not fit the HX8K with the
+    parameter CSUM = 0,                  // no checksum engines: they do not fit the HX8K with the
                                          // rest; the driver reads CAPS and the stack computes them
+    parameter FIFO_AW = 9,               // nic_core's data FIFOs, 2^FIFO_AW words (8: 2 KB each)
+    parameter MAC_MODE = 0               // 0 GMII, 1 MII, 2 RMII (the PHY pins below are GMII-wide:
+                                         // MII uses bits [3:0], RMII [1:0] and rx_dv as CRS_DV)
 ) (
     input  wire       clk,               // core clock
     input  wire       rst,               // synchronous to clk
@@ -69,11 +74,11 @@ wire        bvalid, bready;
 
 // host memory byte port
 wire        h_req, h_we, h_ack;
-wire [11:0] h_addr;
+wire [MEM_AW-1:0] h_addr;
 wire [7:0]  h_wdata, h_rdata;
 
 // The host can poll the interrupt line and the link over SPI as well as on the pins.
-spi_host_bridge bridge (
+spi_host_bridge #(.MEM_ADDR_WIDTH(MEM_AW)) bridge (
     .clk(clk), .rst(rst),
     .spi_sck(spi_sck), .spi_cs_n(spi_cs_n), .spi_mosi(spi_mosi), .spi_miso(spi_miso),
     .spi_miso_oe(spi_miso_oe), .status({6'd0, phy_link, irq}),
@@ -86,7 +91,8 @@ spi_host_bridge bridge (
     .h_req(h_req), .h_we(h_we), .h_addr(h_addr), .h_wdata(h_wdata), .h_ack(h_ack), .h_rdata(h_rdata)
 );
 
-nic_core #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH), .PIPE(PIPE), .CSUM(CSUM)) nic (
+nic_core #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH), .PIPE(PIPE), .CSUM(CSUM), .FIFO_AW(FIFO_AW),
+           .MAC_MODE(MAC_MODE)) nic (
     .clk(clk), .rst(rst), .tx_clk(tx_clk), .rx_clk(rx_clk),
     .s_axil_awaddr(axil_awaddr), .s_axil_awvalid(axil_awvalid), .s_axil_awready(axil_awready),
     .s_axil_wdata(axil_wdata), .s_axil_wstrb(axil_wstrb), .s_axil_wvalid(axil_wvalid),
@@ -109,7 +115,7 @@ nic_core #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH), .PIPE(PIPE), .CSUM(
     .mdc(mdc), .mdio_o(mdio_o), .mdio_oe(mdio_oe), .mdio_i(mdio_i), .phy_link(phy_link)
 );
 
-axi_bram_host #(.ADDR_WIDTH(ADDR_WIDTH)) host_mem (
+axi_bram_host #(.ADDR_WIDTH(ADDR_WIDTH), .MEM_AW(MEM_AW)) host_mem (
     .clk(clk), .rst(rst),
     .s_axi_awid(awid), .s_axi_awaddr(awaddr[ADDR_WIDTH-1:0]), .s_axi_awlen(awlen),
     .s_axi_awsize(awsize), .s_axi_awburst(awburst), .s_axi_awvalid(awvalid), .s_axi_awready(awready),

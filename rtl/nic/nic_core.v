@@ -52,7 +52,17 @@ module nic_core #(
     parameter PIPE = 4,
     // Checksum engines: 1 (default) TX insertion and RX verdicts; 0 leaves both out (CAPS says so
     // and the driver computes checksums in software), for an FPGA too small for them.
-    parameter CSUM = 1
+    parameter CSUM = 1,
+    // TX and RX data FIFOs, 2^FIFO_AW 64-bit words each, 8 or 9: 9 (4 KB) holds a 4 KB jumbo frame
+    // and absorbs bursts at 1 Gb/s; 8 (2 KB) holds one frame up to MAX_LEN 2040 and is what a
+    // 10/100 board needs (the DMA drains 100 Mb/s many times over), leaving 8 block RAMs free.
+    // A TX descriptor longer than the FIFO completes with a length error; a longer received frame
+    // is dropped and counted (rx_drop_fifo).
+    parameter FIFO_AW = 9,
+    // PHY interface of the MAC (rtl/mac/eth_mac.v MODE): 0 GMII, 1 MII, 2 RMII; the gmii_* ports
+    // then carry MII nibbles / RMII dibits as eth_mac's header describes. CAPS.MAC_MODE reports
+    // it; an RMII MAC's speed is CTRL.SPEED_10.
+    parameter MAC_MODE = 0
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -191,6 +201,7 @@ wire        cfg_tx_en, cfg_rx_en;
 wire [47:0] cfg_mac;
 wire [4:0]  cfg_filter;
 wire [13:0] cfg_max_len;
+wire        cfg_speed_10;
 wire [63:0] cfg_mc_hash;
 wire [ADDR_WIDTH-1:0] cfg_win_base, cfg_win_limit, cfg_tx_ring, cfg_tx_cpl, cfg_rx_ring, cfg_rx_cpl;
 wire [12:0] cfg_tx_size, cfg_rx_size;
@@ -203,7 +214,7 @@ wire [STAT_WIDTH-1:0] cnt_rx_drop_mac, cnt_rx_drop_fifo, cnt_tx_underflow, cnt_t
 // DMA response errors (SLVERR/DECERR, ARM IHI 0022E A3.4.4): nic_tx and nic_rx pulse
 // tx_resp_err / rx_resp_err once per frame whose read or write got one (its ERR_DMA completion).
 
-nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH), .PIPE(PIPE), .CSUM(CSUM)) csr (
+nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH), .PIPE(PIPE), .CSUM(CSUM), .MAC_MODE(MAC_MODE)) csr (
     .clk(clk), .rst(rst),
     .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
     .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb), .s_axil_wvalid(s_axil_wvalid),
@@ -213,7 +224,7 @@ nic_csr #(.ADDR_WIDTH(ADDR_WIDTH), .STAT_WIDTH(STAT_WIDTH), .PIPE(PIPE), .CSUM(C
     .s_axil_rvalid(s_axil_rvalid), .s_axil_rready(s_axil_rready),
     .irq(irq), .soft_rst(soft_rst),
     .cfg_tx_en(cfg_tx_en), .cfg_rx_en(cfg_rx_en), .cfg_mac(cfg_mac), .cfg_filter(cfg_filter),
-    .cfg_max_len(cfg_max_len), .cfg_mc_hash(cfg_mc_hash), .cfg_win_base(cfg_win_base),
+    .cfg_max_len(cfg_max_len), .cfg_speed_10(cfg_speed_10), .cfg_mc_hash(cfg_mc_hash), .cfg_win_base(cfg_win_base),
     .cfg_win_limit(cfg_win_limit), .cfg_tx_ring(cfg_tx_ring), .cfg_tx_cpl(cfg_tx_cpl),
     .cfg_tx_size(cfg_tx_size), .cfg_tx_prod(cfg_tx_prod), .cfg_rx_ring(cfg_rx_ring),
     .cfg_rx_cpl(cfg_rx_cpl), .cfg_rx_size(cfg_rx_size), .cfg_rx_prod(cfg_rx_prod),
@@ -277,7 +288,7 @@ wire [9:0]  txf_wr_ptr, txf_free;
 wire [23:0] txi_wr_data;
 wire [4:0]  txi_free;
 
-nic_tx #(.ADDR_WIDTH(ADDR_WIDTH), .PIPE(PIPE), .CSUM(CSUM)) tx (
+nic_tx #(.ADDR_WIDTH(ADDR_WIDTH), .PIPE(PIPE), .CSUM(CSUM), .FIFO_AW(FIFO_AW)) tx (
     .clk(clk), .rst(core_rst),
     .cfg_enable(cfg_tx_en), .cfg_ring_base(cfg_tx_ring), .cfg_cpl_base(cfg_tx_cpl),
     .cfg_size(cfg_tx_size), .cfg_prod(cfg_tx_prod), .cfg_max_len(cfg_max_len),
@@ -302,11 +313,18 @@ wire [63:0] txs_data;
 wire [23:0] txs_info;
 wire        txs_data_valid, txs_data_ready, txs_info_valid, txs_info_ready;
 
-async_fifo #(.WIDTH(64), .ADDR_WIDTH(9)) tx_fifo (
+// nic_tx and nic_rx_front see 9-bit word addresses and 10-bit counts whatever FIFO_AW is: a
+// smaller FIFO's pointers and free counts are zero-extended, and patch addresses (computed modulo
+// 512 from its write pointer) are taken modulo its depth.
+wire [FIFO_AW:0] txf_wr_ptr_n, txf_free_n;
+assign txf_wr_ptr = {{(9-FIFO_AW){1'b0}}, txf_wr_ptr_n};
+assign txf_free = {{(9-FIFO_AW){1'b0}}, txf_free_n};
+wire unused_patch_ok = &{1'b0, txf_patch_addr};     // bits at and above FIFO_AW with FIFO_AW 8
+async_fifo #(.WIDTH(64), .ADDR_WIDTH(FIFO_AW)) tx_fifo (
     .wr_clk(clk), .wr_rst(core_rst), .wr_en(txf_wr_en), .wr_data(txf_wr_data),
     .wr_commit(txf_commit), .wr_rollback(txf_rollback), .patch_en(txf_patch_en),
-    .patch_addr(txf_patch_addr), .patch_be(txf_patch_be), .patch_data(txf_patch_data),
-    .wr_ptr(txf_wr_ptr), .wr_free(txf_free), .wr_empty(tx_fifo_empty),
+    .patch_addr(txf_patch_addr[FIFO_AW-1:0]), .patch_be(txf_patch_be), .patch_data(txf_patch_data),
+    .wr_ptr(txf_wr_ptr_n), .wr_free(txf_free_n), .wr_empty(tx_fifo_empty),
     .rd_clk(tx_clk), .rd_rst(tx_rst), .rd_data(txs_data), .rd_valid(txs_data_valid),
     .rd_ready(txs_data_ready)
 );
@@ -382,8 +400,15 @@ wire [15:0] s_tx_len, s_rx_len;
 wire [127:0] mac_tx_count;
 wire [255:0] mac_rx_count;
 
-eth_mac #(.STATS_ENABLE(0)) mac (
+// CTRL.SPEED_10 into the MAC clock: a level the driver changes only with the engines stopped.
+// RMII has one clock for both directions (REF_CLK, RMII 1.2 section 5.1), so tx_clk's copy serves
+// the receive gearbox as well.
+wire mac_speed_10;
+cdc_sync #(.WIDTH(1)) speed_sync (.clk(tx_clk), .d(cfg_speed_10), .q(mac_speed_10));
+
+eth_mac #(.MODE(MAC_MODE), .STATS_ENABLE(0)) mac (
     .tx_clk(tx_clk), .tx_rst(tx_rst), .rx_clk(rx_clk), .rx_rst(rx_rst),
+    .cfg_speed_10(mac_speed_10),
     .s_axis_tx_tdata(mac_tx_tdata), .s_axis_tx_tvalid(mac_tx_tvalid),
     .s_axis_tx_tready(mac_tx_tready), .s_axis_tx_tlast(mac_tx_tlast), .s_axis_tx_tuser(1'b0),
     .m_axis_rx_tdata(mac_rx_tdata), .m_axis_rx_tvalid(mac_rx_tvalid),
@@ -439,13 +464,14 @@ nic_rx_front #(.CSUM(CSUM)) rx_front (
 wire [63:0] rxc_data;
 wire [47:0] rxc_info;
 wire        rxc_data_valid, rxc_data_ready, rxc_info_valid, rxc_info_ready;
-wire [9:0]  rxf_wr_ptr_unused;
+wire [FIFO_AW:0] rxf_wr_ptr_unused, rxf_free_n;
 wire        rxf_empty_unused;
+assign rxf_free = {{(9-FIFO_AW){1'b0}}, rxf_free_n};
 
-async_fifo #(.WIDTH(64), .ADDR_WIDTH(9)) rx_fifo (
+async_fifo #(.WIDTH(64), .ADDR_WIDTH(FIFO_AW)) rx_fifo (
     .wr_clk(rx_clk), .wr_rst(rx_rst), .wr_en(rxf_wr_en), .wr_data(rxf_wr_data),
-    .wr_commit(rxf_commit), .wr_rollback(rxf_rollback), .patch_en(1'b0), .patch_addr(9'd0),
-    .patch_be(8'd0), .patch_data(64'd0), .wr_ptr(rxf_wr_ptr_unused), .wr_free(rxf_free),
+    .wr_commit(rxf_commit), .wr_rollback(rxf_rollback), .patch_en(1'b0), .patch_addr({FIFO_AW{1'b0}}),
+    .patch_be(8'd0), .patch_data(64'd0), .wr_ptr(rxf_wr_ptr_unused), .wr_free(rxf_free_n),
     .wr_empty(rxf_empty_unused),
     .rd_clk(clk), .rd_rst(core_rst), .rd_data(rxc_data), .rd_valid(rxc_data_valid),
     .rd_ready(rxc_data_ready)

@@ -48,7 +48,9 @@ module nic_csr #(
     // Reported in CAPS only (nic_core's parameters): frames in flight per DMA engine, and the
     // checksum engines (1: TX insertion and RX verdicts, 0: none).
     parameter PIPE = 4,
-    parameter CSUM = 1
+    parameter CSUM = 1,
+    // Reported in CAPS.MAC_MODE: the MAC's PHY interface (0 GMII, 1 MII, 2 RMII)
+    parameter MAC_MODE = 0
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -81,6 +83,7 @@ module nic_csr #(
     output reg  [47:0] cfg_mac,
     output reg  [4:0]  cfg_filter,
     output reg  [13:0] cfg_max_len,
+    output reg         cfg_speed_10,     // CTRL.SPEED_10 (RMII 10 Mb/s); kept through CTRL.RESET
     output reg  [63:0] cfg_mc_hash,
     output reg  [ADDR_WIDTH-1:0] cfg_win_base,
     output reg  [ADDR_WIDTH-1:0] cfg_win_limit,
@@ -297,6 +300,15 @@ nic_mdio mdio (
     .mdc(mdc), .mdio_o(mdio_o), .mdio_oe(mdio_oe), .mdio_i(mdio_i)
 );
 
+// The link speed is the PHY's, not engine state: like the DMA window it survives CTRL.RESET, so the
+// driver's recovery (a soft reset) does not drop a 10 Mb/s link to the 100 Mb/s symbol rate.
+always @(posedge clk) begin
+    if (rst)
+        cfg_speed_10 <= 1'b0;
+    else if (do_write && wa == REG_CTRL && w_strb[0])
+        cfg_speed_10 <= w_data[CTRL_SPEED_10_LSB];
+end
+
 // ---------------- interrupts ----------------
 reg        link_q;
 reg [15:0] pending;
@@ -448,14 +460,14 @@ endfunction
 localparam [31:0] CAPS_VAL = ((CSUM != 0 ? 32'd1 : 32'd0) << CAPS_TX_CSUM_LSB) |
                              ((CSUM != 0 ? 32'd1 : 32'd0) << CAPS_RX_CSUM_LSB) |
                              (PIPE << CAPS_PIPE_LSB) | (ADDR_WIDTH << CAPS_ADDR_WIDTH_LSB) |
-                             (STAT_WIDTH << CAPS_STAT_WIDTH_LSB);
+                             (STAT_WIDTH << CAPS_STAT_WIDTH_LSB) | (MAC_MODE << CAPS_MAC_MODE_LSB);
 
 always @* begin
     case ({rd_addr[11:2], 2'b00})
     REG_ID:               rd_val = RST_ID;
     REG_VERSION:          rd_val = RST_VERSION;
     REG_CAPS:             rd_val = CAPS_VAL;
-    REG_CTRL:             rd_val = {29'd0, rst_req || soft_rst, ctrl_en};
+    REG_CTRL:             rd_val = {28'd0, cfg_speed_10, rst_req || soft_rst, ctrl_en};
     REG_STATUS:           rd_val = {29'd0, rx_idle, tx_idle, link_up};
     REG_MAC_LO:           rd_val = r_mac_lo;
     REG_MAC_HI:           rd_val = r_mac_hi;

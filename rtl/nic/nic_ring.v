@@ -92,7 +92,19 @@ reg  [4:0]  resv;          // slots taken: cached entries and the group in fligh
 reg  [4:0]  wp, rp;        // write and read slot pointers
 wire [4:0]  room = CACHE[4:0] - resv;
 wire        may_fetch = !fetching && (resv == 5'd0 || room >= GROUP[4:0]);
-assign n_fetch = may_fetch ? n1[3:0] : 4'd0;
+
+// The next group's size and address are computed a cycle ahead and registered: the subtractions,
+// comparisons and the base + index adder would otherwise sit in front of the engine's window check
+// and its AXI decisions in one combinational path (the core clock's critical path on the iCE40).
+// A registered value is one cycle old, and every change since it was computed can only make it
+// conservative, with one exception that `fetching` masks:
+//   fetch_start  sets fetching (the stale size would start a second group): masked;
+//   fetch_last   moves fetch_idx, but the size registered meanwhile is 0 (fetching was 1), so the
+//                stale address is never used;
+//   take, a PROD increase   only free slots or add descriptors: the stale size is smaller;
+//   configuration (base, size, PROD rewound)   written only while the engine is disabled and idle.
+reg  [3:0]  n_fetch_r;
+assign n_fetch = fetching ? 4'd0 : n_fetch_r;
 assign dry = resv == 5'd0 && avail == 13'd0;
 assign d_valid = wp != rp;
 
@@ -103,12 +115,28 @@ wire [11:0] head_next = ({1'b0, head} == size - 13'd1) ? 12'd0 : head + 12'd1;
 localparam NARROW = ADDR_WIDTH < 64;
 wire [SW:0] fetch_sum = {1'b0, ext_sw({cfg_ring_base[ADDR_WIDTH-1:7], 7'd0})} +
                         {{(SW-15){1'b0}}, fetch_idx, 4'd0};
-wire [SW:0] cpl_sum = {1'b0, ext_sw({cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0})} +
-                      {{(SW-15){1'b0}}, cons, 4'd0};
-assign fetch_addr = fetch_sum[ADDR_WIDTH-1:0];
-assign cpl_addr = cpl_sum[ADDR_WIDTH-1:0];
-assign fetch_over = NARROW && (fetch_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
-assign cpl_over = NARROW && (cpl_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
+// The completion entry's address, registered like the fetch address. cons moves only on consume,
+// and the engine may write the next completion in the very next cycle, so both candidates are
+// summed from registers (the entry at cons and the one after it) and consume only picks one.
+wire [SW:0] cpl_base_sw = {1'b0, ext_sw({cfg_cpl_base[ADDR_WIDTH-1:4], 4'd0})};
+wire [SW:0] cpl_sum = cpl_base_sw + {{(SW-15){1'b0}}, cons, 4'd0};
+wire [SW:0] cpl_sum_next = cpl_base_sw + {{(SW-15){1'b0}}, cons_next, 4'd0};
+reg  [ADDR_WIDTH-1:0] fetch_addr_r;
+reg                   fetch_over_r;
+assign fetch_addr = fetch_addr_r;
+assign fetch_over = fetch_over_r;
+reg  [ADDR_WIDTH-1:0] cpl_addr_r;
+reg                   cpl_over_r;
+assign cpl_addr = cpl_addr_r;
+assign cpl_over = cpl_over_r;
+wire [SW:0] cpl_pick = rst ? cpl_base_sw : consume ? cpl_sum_next : cpl_sum;
+always @(posedge clk) begin
+    n_fetch_r <= (rst || !may_fetch) ? 4'd0 : n1[3:0];
+    fetch_addr_r <= fetch_sum[ADDR_WIDTH-1:0];
+    fetch_over_r <= NARROW && (fetch_sum >> ADDR_WIDTH) != {(SW+1){1'b0}};
+    cpl_addr_r <= cpl_pick[ADDR_WIDTH-1:0];
+    cpl_over_r <= NARROW && (cpl_pick >> ADDR_WIDTH) != {(SW+1){1'b0}};
+end
 
 reg [ADDR_WIDTH-1:0] c_addr [0:CACHE-1];
 reg [CACHE-1:0]      c_hi;
@@ -172,7 +200,7 @@ always @(posedge clk) begin
     end
 end
 
-wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum, cpl_sum, n1[12:4]};
+wire unused_ok = &{1'b0, cfg_ring_base[6:0], cfg_cpl_base[3:0], fetch_sum, cpl_pick, n1[12:4]};
 
 endmodule
 

@@ -206,16 +206,15 @@ reg         cw_last;
 wire [7:0]  c_err = {5'd0, q_has_data && d_err, q_err};
 wire        c_want = q_cnt != {(LQ+1){1'b0}} && (!q_has_data || d_ne) && !halted && !c_busy &&
                      t_room && fstate != F_W && fstate != F_CHECK;
-// One window checker, shared (a 64-bit adder and two comparators): the descriptor being taken
+// A window checker per use (adder and two comparators each): the descriptor being taken
 // (F_CHECK), else the completion entry about to be written, else the next descriptor group.
+// (One shared checker with the address mux in front of its adder was the core clock's critical
+// path on the iCE40.)
 wire        sel_desc = fstate == F_CHECK;
 wire        sel_fetch = !sel_desc && !c_want;
-wire        chk_ok = win_ok(sel_desc ? d_addr : c_want ? cpl_addr : fetch_addr,
-                            sel_desc ? d_hi : c_want ? cpl_over : fetch_over,
-                            sel_desc ? d_len : c_want ? 16'd16 : {8'd0, n_fetch, 4'd0},
-                            cfg_win_base, cfg_win_limit);
-wire        cpl_ok = chk_ok;
-wire fetch_ok = chk_ok;
+wire        d_ok = win_ok(d_addr, d_hi, d_len, cfg_win_base, cfg_win_limit);
+wire        cpl_ok = win_ok(cpl_addr, cpl_over, 16'd16, cfg_win_base, cfg_win_limit);
+wire        fetch_ok = win_ok(fetch_addr, fetch_over, {8'd0, n_fetch, 4'd0}, cfg_win_base, cfg_win_limit);
 wire want_fetch = cfg_enable && !halted && n_fetch != 4'd0 && !m_axi_arvalid && sel_fetch;
 assign ring_fetch = want_fetch && fetch_ok;
 wire        c_aw_now = c_busy && m_axi_awvalid && m_axi_awready;
@@ -246,7 +245,7 @@ wire        f_load = fstate == F_BURST && !c_busy && !c_want && t_room && !halte
 assign info_tready = fstate == F_IDLE && cfg_enable && info_tvalid && !halted && q_cnt != PIPE[LQ:0];
 assign ring_take = fstate == F_CHECK;
 wire d_bad_len = d_len == 16'd0 || d_len < {2'b00, f_len};
-wire d_bad_addr = d_addr[2:0] != 3'd0 || !chk_ok;
+wire d_bad_addr = d_addr[2:0] != 3'd0 || !d_ok;
 
 assign idle = ((fstate == F_IDLE && q_cnt == {(LQ+1){1'b0}} && !fetching) || halted) &&
               fstate != F_W && !c_busy && !m_axi_arvalid && rd_out == 2'd0 && t_cnt == {(LT+1){1'b0}};

@@ -53,7 +53,9 @@ module nic_tx #(
     parameter PIPE = 4,
     // Checksum insertion: 1 as described above; 0 leaves it out (CAPS.TX_CSUM 0) and the
     // descriptor's checksum flags are ignored: frames go out as given.
-    parameter CSUM = 1
+    parameter CSUM = 1,
+    // Data FIFO depth, 2^FIFO_AW 64-bit words (nic_core): a frame needing more beats is refused
+    parameter FIFO_AW = 9
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -171,13 +173,14 @@ localparam [1:0] I_IDLE = 2'd0, I_ROOM = 2'd1, I_AR = 2'd2;
 reg  [1:0]  istate;
 
 // descriptor checks, on the descriptor at HEAD
+localparam [13:0] FIFO_MAX = (14'd1 << FIFO_AW) - 14'd1;
 wire [16:0] need_sum = {14'd0, d_addr[2:0]} + {1'b0, d_len} + 17'd7;
 wire [13:0] need_beats = need_sum[16:3];     // beats that hold the frame
 wire [16:0] l4_need = {1'b0, d_start} + {9'd0, d_off} + 17'd2;
 wire err_len = d_len == 16'd0 || d_len > {2'b00, cfg_max_len} ||
                (d_csip && (d_hlen < 8'd20 || d_hlen > 8'd60 || {8'd0, d_hlen} + 16'd14 > d_len)) ||
                (d_csl4 && l4_need > {1'b0, d_len}) ||
-               need_beats > 14'd511;       // longer than the FIFO (4 KB) can ever hold
+               need_beats > FIFO_MAX;      // longer than the FIFO can ever hold
 
 // the descriptor being issued
 reg  [ADDR_WIDTH-1:0] i_addr;   // next burst address
@@ -202,10 +205,18 @@ reg  [4:0]  resv_info;
 wire [10:0] words_need = {1'b0, resv_words} + {2'd0, i_beats};
 wire        room = {1'b0, fifo_free} > words_need && info_free > resv_info;
 
-// burst length: up to the 4 KB boundary, at most 256 beats
+// Burst length: up to the 4 KB boundary, at most 256 beats. Computed a cycle ahead and registered
+// (the subtraction and two comparisons sat in front of the AR registers and the address adder).
+// In I_ROOM it is computed from the frame's beats, so the first burst is ready when I_AR begins;
+// after a burst is issued the register is a cycle old, and the next burst of the same frame (one
+// that crosses 4 KB) waits that cycle.
 wire [9:0]  to_4k = 10'd512 - {1'b0, i_addr[11:3]};
-wire [11:0] burst = (ar_left < {2'b00, to_4k}) ? ar_left : {2'b00, to_4k};
-wire [11:0] burst_c = (burst > 12'd256) ? 12'd256 : burst;
+wire [11:0] burst_src = (istate == I_ROOM) ? {3'd0, i_beats} : ar_left;
+wire [11:0] burst = (burst_src < {2'b00, to_4k}) ? burst_src : {2'b00, to_4k};
+reg  [11:0] burst_c;
+reg         burst_stale;
+always @(posedge clk)
+    burst_c <= (burst > 12'd256) ? 12'd256 : burst;
 wire [SW-1:0] burst_bytes = {{(SW-15){1'b0}}, burst_c, 3'b000};
 
 assign ring_take = istate == I_IDLE && cfg_enable && !halted && d_valid && q_cnt != PIPE[LQ:0];
@@ -369,21 +380,22 @@ wire unused_ok = &{1'b0, m_axi_rresp[0], m_axi_bresp[0], fetch_idx, head, fcount
 
 // the AR port: descriptor groups first, then frame bursts
 wire        want_fetch = cfg_enable && !halted && n_fetch != 4'd0 && sel_fetch;
-wire        fetch_ok = chk_ok;
 assign ring_fetch = want_fetch && ar_free && fetch_ok;
-wire        ar_frame = !want_fetch && ar_free && istate == I_AR && ar_left != 12'd0 && !halted;
+wire        ar_frame = !want_fetch && ar_free && istate == I_AR && ar_left != 12'd0 && !halted && !burst_stale;
+always @(posedge clk)
+    burst_stale <= !rst && ar_frame;
 
-// One window checker, shared (a 64-bit adder and two comparators): the descriptor being taken
-// first, then the completion entry about to be written, then the next descriptor group. Each of
-// them acts only in a cycle the checker is its own.
+// A window checker per use (adder and two comparators each): the descriptor being taken first,
+// then the completion entry about to be written, then the next descriptor group; each of them acts
+// only in a cycle that is its own. (One shared checker with the address mux in front of its adder
+// saved ~80 logic cells but was the core clock's critical path on the iCE40.)
 wire        sel_desc = ring_take;
 wire        sel_cpl = !sel_desc && !c_busy && c_cnt != {(LQ+1){1'b0}} && !halted && wr_out != 4'hF;
 wire        sel_fetch = !sel_desc && !sel_cpl;
-wire        chk_ok = win_ok(sel_desc ? d_addr : sel_cpl ? cpl_addr : fetch_addr,
-                            sel_desc ? d_hi : sel_cpl ? cpl_over : fetch_over,
-                            sel_desc ? d_len : sel_cpl ? 16'd16 : {8'd0, n_fetch, 4'd0},
-                            cfg_win_base, cfg_win_limit);
-wire        err_addr = !chk_ok;
+wire        d_ok = win_ok(d_addr, d_hi, d_len, cfg_win_base, cfg_win_limit);
+wire        cpl_ok = win_ok(cpl_addr, cpl_over, 16'd16, cfg_win_base, cfg_win_limit);
+wire        fetch_ok = win_ok(fetch_addr, fetch_over, {8'd0, n_fetch, 4'd0}, cfg_win_base, cfg_win_limit);
+wire        err_addr = !d_ok;
 
 integer k;
 always @(posedge clk) begin
@@ -566,7 +578,7 @@ always @(posedge clk) begin
         // ---------------- completer ----------------
         if (!c_busy) begin
             if (sel_cpl) begin
-                if (!chk_ok) begin
+                if (!cpl_ok) begin
                     stat_dma_err <= 1'b1;
                     halted <= 1'b1;
                 end else begin

@@ -21,7 +21,33 @@ namespace {
 namespace R = nic::regs;
 
 constexpr uint8_t kWrReg = 0x01, kRdReg = 0x02, kWrMem = 0x03, kRdMem = 0x04, kStatus = 0x05;
+constexpr uint8_t kAck = 0x5A, kNak = 0xA5;
 constexpr unsigned kSckHalf = 6;         // core cycles per SCK half period
+
+// CRC-8, polynomial 0x07, MSB first, preset 0xFF, no final XOR (spi_host_bridge.v), written here
+// bit by bit from the definition rather than shared with the host library under test.
+uint8_t crc8(const std::vector<uint8_t>& v, size_t n, uint8_t crc = 0xFF) {
+    for (size_t i = 0; i < n; ++i)
+        for (int bit = 7; bit >= 0; --bit) {
+            bool fb = ((crc >> 7) ^ (v[i] >> bit)) & 1;
+            crc = uint8_t(crc << 1) ^ (fb ? 0x07 : 0);
+        }
+    return crc;
+}
+// Appends the CRC of everything so far.
+void seal(std::vector<uint8_t>& v) { v.push_back(crc8(v, v.size())); }
+std::vector<uint8_t> header(uint8_t cmd, uint32_t addr) {
+    std::vector<uint8_t> h = {cmd, uint8_t(addr >> 8), uint8_t(addr)};
+    seal(h);
+    return h;
+}
+
+// One transfer's faults: flip bit `mosi_bit` (0 = MSB of byte 0) of what the host sends, or
+// `miso_bit` of what it samples; -1: none.
+struct Fault {
+    int mosi_bit = -1;
+    int miso_bit = -1;
+};
 
 class Board {
 public:
@@ -47,16 +73,18 @@ public:
         }
     }
 
-    std::vector<uint8_t> spi(const std::vector<uint8_t>& out) {
+    std::vector<uint8_t> spi(const std::vector<uint8_t>& out, Fault f = {}) {
         std::vector<uint8_t> in;
         top_.spi_cs_n = 0;
         core(kSckHalf);
+        int pos = 0;
         for (uint8_t b : out) {
             uint8_t r = 0;
-            for (int bit = 7; bit >= 0; --bit) {
-                top_.spi_mosi = (b >> bit) & 1;
+            for (int bit = 7; bit >= 0; --bit, ++pos) {
+                top_.spi_mosi = ((b >> bit) & 1) ^ (pos == f.mosi_bit);
                 core(kSckHalf);
-                r = uint8_t(r << 1 | top_.spi_miso);    // the host samples at the rising edge
+                // the host samples at the rising edge
+                r = uint8_t(r << 1 | (top_.spi_miso ^ (pos == f.miso_bit)));
                 EXPECT_TRUE(top_.spi_miso_oe);
                 top_.spi_sck = 1;
                 core(kSckHalf);
@@ -71,28 +99,66 @@ public:
         return in;
     }
 
+    // The raw transactions (spi_host_bridge.v's table); each returns what the host sampled.
+    std::vector<uint8_t> wr_raw(uint32_t addr, uint32_t v, Fault f = {}) {
+        auto out = header(kWrReg, addr);
+        for (int s = 24; s >= 0; s -= 8) out.push_back(uint8_t(v >> s));
+        seal(out);
+        out.resize(11, 0);
+        return spi(out, f);
+    }
+    std::vector<uint8_t> rd_raw(uint32_t addr, Fault f = {}) {
+        auto out = header(kRdReg, addr);
+        out.resize(10, 0);
+        return spi(out, f);
+    }
+    std::vector<uint8_t> mem_rd_raw(uint32_t addr, size_t n, Fault f = {}) {
+        auto out = header(kRdMem, addr);
+        out.resize(4 + n + 2, 0);
+        out[4 + n] = 0xFF;                                   // the last data byte's slot
+        return spi(out, f);
+    }
+    void mem_wr_raw(uint32_t addr, const std::vector<uint8_t>& data, Fault f = {}) {
+        auto out = header(kWrMem, addr);
+        out.insert(out.end(), data.begin(), data.end());
+        seal(out);
+        spi(out, f);
+    }
+    // Status: {S, L|E}; fails the test if the reply does not check.
+    std::pair<uint8_t, uint8_t> status_raw() {
+        auto out = header(kStatus, 0);
+        out.resize(8, 0);
+        auto in = spi(out);
+        EXPECT_EQ(in[4], kAck);
+        EXPECT_EQ(crc8(in, 8), 0) << "status reply fails its CRC";
+        return {in[5], in[6]};
+    }
+
+    // Checked accesses: fail the test unless the bridge accepted and every CRC checked.
     void wr(uint32_t addr, uint32_t v) {
-        spi({kWrReg, uint8_t(addr >> 8), uint8_t(addr), uint8_t(v >> 24), uint8_t(v >> 16),
-             uint8_t(v >> 8), uint8_t(v)});
+        auto in = wr_raw(addr, v);
+        EXPECT_EQ(in[4], kAck) << "header refused";
+        EXPECT_EQ(in[9], kAck) << "write refused";
+        EXPECT_EQ(crc8(in, 11), 0) << "write reply fails its CRC";
     }
     uint32_t rd(uint32_t addr) {
-        auto in = spi({kRdReg, uint8_t(addr >> 8), uint8_t(addr), 0, 0, 0, 0, 0});
-        return uint32_t(in[4]) << 24 | uint32_t(in[5]) << 16 | uint32_t(in[6]) << 8 | in[7];
+        auto in = rd_raw(addr);
+        EXPECT_EQ(in[4], kAck) << "header refused";
+        EXPECT_EQ(crc8(in, 10), 0) << "read reply fails its CRC";
+        return uint32_t(in[5]) << 24 | uint32_t(in[6]) << 16 | uint32_t(in[7]) << 8 | in[8];
     }
     void mem_wr(uint32_t addr, const std::vector<uint8_t>& data) {
-        std::vector<uint8_t> out = {kWrMem, uint8_t(addr >> 8), uint8_t(addr)};
-        out.insert(out.end(), data.begin(), data.end());
-        spi(out);
+        mem_wr_raw(addr, data);
+        EXPECT_EQ(status_raw().second >> 7, 1) << "memory write refused";
     }
     std::vector<uint8_t> mem_rd(uint32_t addr, size_t n) {
-        std::vector<uint8_t> out(4 + n, 0);
-        out[0] = kRdMem;
-        out[1] = uint8_t(addr >> 8);
-        out[2] = uint8_t(addr);
-        auto in = spi(out);
-        return std::vector<uint8_t>(in.begin() + 4, in.end());
+        auto in = mem_rd_raw(addr, n);
+        EXPECT_EQ(in[4], kAck) << "header refused";
+        EXPECT_EQ(crc8(in, in.size()), 0) << "memory read reply fails its CRC";
+        return std::vector<uint8_t>(in.begin() + 5, in.begin() + 5 + long(n));
     }
-    uint8_t status() { return spi({kStatus, 0})[1]; }
+    uint8_t status() { return status_raw().first; }
+    unsigned errors() { return status_raw().second & 0x7F; }
 
     Vnic_fpga_core& top() { return top_; }
     std::vector<std::vector<uint8_t>>& tx_frames() { return tx_frames_; }
@@ -188,11 +254,11 @@ TEST(SpiBridge, HostMemoryReadAndWrite) {
     b.mem_wr(0xF80, data);                               // 128 bytes to the end, then wraps to 0
     EXPECT_EQ(b.mem_rd(0xF80, data.size()), data);
     EXPECT_EQ(b.mem_rd(0x000, 4), std::vector<uint8_t>(data.begin() + 128, data.begin() + 132));
-    b.mem_wr(0x123, {0xAB});                             // one byte inside a word
-    auto w = b.mem_rd(0x120, 8);
+    b.mem_wr(0x023, {0xAB});                             // one byte inside a word
+    auto w = b.mem_rd(0x020, 8);
     EXPECT_EQ(w[3], 0xAB);
-    EXPECT_EQ(w[2], data[128 + 0x122]);
-    EXPECT_EQ(w[4], data[128 + 0x124]);
+    EXPECT_EQ(w[2], data[128 + 0x022]);
+    EXPECT_EQ(w[4], data[128 + 0x024]);
 }
 
 TEST(SpiBridge, StatusShowsLinkAndIrq) {
@@ -271,6 +337,95 @@ TEST(SpiBridge, DmaTransmitReceiveThroughHostMemory) {
     EXPECT_EQ(b.mem_rd(kRxBuf, frame.size()), frame);
     EXPECT_EQ(b.rd(R::kStatRxFrames), 1u);
     EXPECT_EQ(b.rd(R::kStatRxBytes), frame.size());
+}
+
+// Every single-bit error in a register write - command, address, header CRC, data or data CRC - is
+// refused: the write is not issued (the register keeps its value, and a doorbell stays silent), the
+// verdict says so, and the bridge counts it once. Then the same write, sent again intact, lands.
+TEST(SpiBridge, CorruptedRegisterWriteIsRefusedCountedAndHasNoEffect) {
+    Board b;
+    b.wr(R::kMacLo, 0x11111111);
+    unsigned errs = b.errors();
+    for (int bit = 0; bit < 9 * 8; ++bit) {
+        auto in = b.wr_raw(R::kMacLo, 0xA5C3F00F, Fault{bit, -1});
+        const bool in_header = bit < 32;
+        if (in_header)
+            EXPECT_EQ(in[4], kNak) << "MOSI bit " << bit;
+        else
+            EXPECT_EQ(in[9], kNak) << "MOSI bit " << bit;
+        const auto st = b.status_raw();
+        EXPECT_EQ(b.rd(R::kMacLo), 0x11111111u) << "a refused write took effect: MOSI bit " << bit;
+        EXPECT_EQ(st.second >> 7, 0) << "L must say the last command was refused: MOSI bit " << bit;
+        EXPECT_EQ(st.second & 0x7F, (errs + 1) & 0x7F) << "MOSI bit " << bit;
+        errs = st.second & 0x7F;
+    }
+    // A doorbell: a TX_PROD write corrupted in its data CRC leaves the producer index alone.
+    b.wr_raw(R::kTxProd, 5, Fault{65, -1});
+    b.core(500);
+    EXPECT_EQ(b.rd(R::kTxProd), 0u);
+    EXPECT_EQ(b.rd(R::kTxCons), 0u);
+    b.wr(R::kMacLo, 0xA5C3F00F);
+    EXPECT_EQ(b.rd(R::kMacLo), 0xA5C3F00Fu);
+    EXPECT_EQ(b.status_raw().second >> 7, 1);
+}
+
+// A memory write with a bad data CRC is reported (L = 0, error count up) so that the host sends it
+// again; one with a bad header writes nothing at all.
+TEST(SpiBridge, CorruptedMemoryWriteIsReportedAndRewritten) {
+    Board b;
+    const uint32_t seed = 21;
+    std::mt19937_64 rng(seed);
+    std::vector<uint8_t> data(64), junk(64, 0xEE);
+    for (auto& x : data) x = uint8_t(rng());
+    b.mem_wr(0x200, junk);
+    const unsigned errs = b.errors();
+    // header bit: nothing written
+    b.mem_wr_raw(0x200, data, Fault{13, -1});
+    auto st = b.status_raw();
+    EXPECT_EQ(st.second >> 7, 0);
+    EXPECT_EQ(st.second & 0x7F, errs + 1);
+    EXPECT_EQ(b.mem_rd(0x200, 64), junk) << "a refused header must write nothing";
+    // data bit: reported
+    const int bit = int(32 + rng() % (64 * 8));
+    b.mem_wr_raw(0x200, data, Fault{bit, -1});
+    st = b.status_raw();
+    EXPECT_EQ(st.second >> 7, 0) << "seed " << seed << " MOSI bit " << bit;
+    EXPECT_EQ(st.second & 0x7F, errs + 2) << "seed " << seed << " MOSI bit " << bit;
+    b.mem_wr(0x200, data);
+    EXPECT_EQ(b.mem_rd(0x200, 64), data);
+    EXPECT_EQ(b.errors(), errs + 2);
+}
+
+// A bit flipped on MISO fails the reply's CRC wherever it falls (header verdict, data or the CRC
+// itself); a flipped header bit on MOSI is refused. Reads have no side effects, so the host reads
+// again and gets the value.
+TEST(SpiBridge, CorruptedReadIsDetected) {
+    Board b;
+    b.wr(R::kMacLo, 0x5EED1234);
+    for (int bit = 32; bit < 10 * 8; ++bit) {
+        auto in = b.rd_raw(R::kMacLo, Fault{-1, bit});
+        EXPECT_NE(crc8(in, 10), 0) << "MISO bit " << bit << " flipped and the reply still checks";
+    }
+    for (int bit = 0; bit < 32; ++bit) {
+        auto in = b.rd_raw(R::kMacLo, Fault{bit, -1});
+        EXPECT_EQ(in[4], kNak) << "MOSI bit " << bit;
+        EXPECT_NE(crc8(in, 10), 0) << "a refused read must not look like a good reply";
+    }
+    for (int bit = 32; bit < 8 * (4 + 16 + 2); bit += 7) {
+        auto in = b.mem_rd_raw(0x40, 16, Fault{-1, bit});
+        EXPECT_NE(crc8(in, in.size()), 0) << "memory read, MISO bit " << bit;
+    }
+    EXPECT_EQ(b.rd(R::kMacLo), 0x5EED1234u);
+}
+
+// No board, or a board that does not drive MISO: a line stuck at 0 or 1 never passes for a reply.
+TEST(SpiBridge, StuckMisoNeverChecks) {
+    for (uint8_t fill : {0x00, 0xFF}) {
+        std::vector<uint8_t> in(10, fill);
+        EXPECT_NE(crc8(in, 10), 0);
+        std::vector<uint8_t> st(8, fill);
+        EXPECT_NE(crc8(st, 8), 0);
+    }
 }
 
 }  // namespace
