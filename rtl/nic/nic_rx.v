@@ -236,11 +236,22 @@ wire   f_aw_now = fstate == F_W && m_axi_awvalid && m_axi_awready;
 wire   f_burst_done = fstate == F_W && (aw_done || f_aw_now) && (w_done || (w_beat && b_left == 6'd1));
 wire [11:0] info_words = {1'b0, info_tdata[13:3]} + {11'd0, info_tdata[2:0] != 3'd0};
 
-wire [9:0]  to_4k = 10'd512 - {1'b0, f_addr[11:3]};
+// Data burst length: up to the 4 KB boundary, at most 32 beats. Computed a cycle ahead and
+// registered (the subtraction and two comparisons sat in front of the AW registers and the address
+// adder): in F_CHECK from the descriptor's address, which f_addr takes on the way to F_BURST, then
+// from f_addr while F_BURST waits. Back in F_BURST after a burst, the register is a cycle old and
+// the next burst waits that cycle (a frame of more than 32 beats, or across 4 KB).
+wire [8:0]  b_word = (fstate == F_CHECK) ? d_addr[11:3] : f_addr[11:3];   // 8-byte word in 4 KB
+wire [9:0]  to_4k = 10'd512 - {1'b0, b_word};
 wire [11:0] burst0 = (f_words_left < {2'b00, to_4k}) ? f_words_left : {2'b00, to_4k};
-wire [5:0]  burst = (burst0 > 12'd32) ? 6'd32 : burst0[5:0];
+reg  [5:0]  burst;
+reg         burst_fresh;
 wire [SW-1:0] burst_bytes = {{(SW-9){1'b0}}, burst, 3'b000};
-wire        f_load = fstate == F_BURST && !c_busy && !c_want && t_room && !halted;
+wire        f_load = fstate == F_BURST && burst_fresh && !c_busy && !c_want && t_room && !halted;
+always @(posedge clk) begin
+    burst <= (burst0 > 12'd32) ? 6'd32 : burst0[5:0];
+    burst_fresh <= !rst && (fstate == F_CHECK || (fstate == F_BURST && !f_load));
+end
 
 assign info_tready = fstate == F_IDLE && cfg_enable && info_tvalid && !halted && q_cnt != PIPE[LQ:0];
 assign ring_take = fstate == F_CHECK;

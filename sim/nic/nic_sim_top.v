@@ -7,7 +7,8 @@
 // the line side of the PHY and its test controls.
 module nic_sim_top #(
     parameter PIPE = 4,                 // nic_core's frames in flight per DMA engine
-    parameter CSUM = 1                  // nic_core's checksum engines
+    parameter CSUM = 1,                 // nic_core's checksum engines
+    parameter FIFO_AW = 9               // nic_core's data FIFOs, 2^FIFO_AW words
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -88,7 +89,7 @@ wire       phy_mdio_o, phy_mdio_oe;
 // open-drain style bus with a pull-up (clause 22.2.2.12): whoever enables drives
 assign mdio_line = nic_mdio_oe ? nic_mdio_o : phy_mdio_oe ? phy_mdio_o : 1'b1;
 
-nic_core #(.PIPE(PIPE), .CSUM(CSUM)) nic (
+nic_core #(.PIPE(PIPE), .CSUM(CSUM), .FIFO_AW(FIFO_AW)) nic (
     .clk(clk), .rst(rst), .tx_clk(tx_clk), .rx_clk(rx_clk),
     .s_axil_awaddr(s_axil_awaddr), .s_axil_awvalid(s_axil_awvalid), .s_axil_awready(s_axil_awready),
     .s_axil_wdata(s_axil_wdata), .s_axil_wstrb(s_axil_wstrb), .s_axil_wvalid(s_axil_wvalid),
