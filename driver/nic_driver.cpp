@@ -21,9 +21,12 @@ constexpr uint32_t kIrqAll = R::irq_cause::kTx(1) | R::irq_cause::kRx(1) | R::ir
 constexpr uint32_t kIrqSlow = R::irq_cause::kLink(1) | R::irq_cause::kErr(1);
 
 // Clause 22 registers and bits (IEEE 802.3 22.2.4).
-constexpr uint8_t kBmcr = 0, kBmsr = 1, kPhyId1 = 2;
+constexpr uint8_t kBmcr = 0, kBmsr = 1, kPhyId1 = 2, kAnar = 4, kAnlpar = 5;
 constexpr uint16_t kBmcrReset = 0x8000, kBmcrAnEnable = 0x1000, kBmcrAnRestart = 0x0200;
 constexpr uint16_t kBmsrLink = 0x0004, kBmsrAnDone = 0x0020;
+// Technology ability field of ANAR/ANLPAR (28B.2.1.2.2): 100BASE-TX full and half duplex.
+constexpr uint16_t kAn100Tx = 0x0100 | 0x0080;
+constexpr unsigned kMacModeRmii = 2;        // CAPS.MAC_MODE
 
 // Device counter registers, in the order of dev_last_ and of the dev_* stats.
 constexpr uint32_t kDevCounters[11] = {R::kStatTxFrames,     R::kStatTxBytes,       R::kStatRxFrames,
@@ -110,6 +113,13 @@ bool NicDriver::probe() {
     }
     // CAPS appeared in register map 1.1; a 1.0 device reads 0 there: no checksum engines assumed
     dev_caps_ = (ver & 0xFFFF) >= 1 ? b.read32(R::kCaps) : 0;
+    // Counter width (CAPS.STAT_WIDTH; 0 on a 1.0 device: 32 bits). Narrow counters are read
+    // periodically so that none wraps twice between two reads.
+    unsigned stat_w = R::caps::kStatWidth.get(dev_caps_);
+    bool narrow = stat_w != 0 && stat_w < 32;
+    stat_mask_ = narrow ? (1u << stat_w) - 1u : ~0u;
+    stats_due_ = narrow && cfg_.stats_period > Duration{} ? env_.platform.now() + cfg_.stats_period
+                                                          : Instant::max();
     if (cfg_.tx_ring < 16 || cfg_.tx_ring > 4096 || cfg_.rx_ring < 16 || cfg_.rx_ring > 4096) {
         error_ = "ring sizes must be 16..4096 entries";
         return false;
@@ -118,6 +128,13 @@ bool NicDriver::probe() {
         error_ = "MTU " + std::to_string(cfg_.mtu) + " out of range";
         return false;
     }
+    if (cfg_.tx_buffers >= cfg_.tx_ring || cfg_.rx_buffers >= cfg_.rx_ring) {
+        error_ = "tx_buffers / rx_buffers must be 1 .. ring size - 1 (0: one per ring slot)";
+        return false;
+    }
+    tx_bufs_n_ = cfg_.tx_buffers ? cfg_.tx_buffers : cfg_.tx_ring;
+    rx_bufs_n_ = cfg_.rx_buffers ? cfg_.rx_buffers : cfg_.rx_ring;
+    tx_cap_ = std::min(cfg_.tx_ring - 1, tx_bufs_n_);
     if (!reset_device()) return false;
     // One region for everything, so that the DMA window is exactly the driver's memory. Rings are
     // 128-byte aligned (TX_RING/RX_RING ignore bits 6:0), buffers 64-byte aligned (RX needs 8).
@@ -132,10 +149,13 @@ bool NicDriver::probe() {
     tx_cpl_ = take(16 * size_t(cfg_.tx_ring));
     rx_ring_ = take(16 * size_t(cfg_.rx_ring));
     rx_cpl_ = take(16 * size_t(cfg_.rx_ring));
-    tx_bufs_ = take(buf_size_ * cfg_.tx_ring);
-    rx_bufs_ = take(buf_size_ * cfg_.rx_ring);
+    tx_bufs_ = take(buf_size_ * tx_bufs_n_);
+    rx_bufs_ = take(buf_size_ * rx_bufs_n_);
     if (!env_.dma.alloc(off, 4096, mem_)) {
-        error_ = "cannot allocate " + std::to_string(off) + " bytes of DMA memory for the rings";
+        error_ = "cannot allocate " + std::to_string(off) + " bytes of DMA memory for the rings (" +
+                 std::to_string(cfg_.tx_ring) + "/" + std::to_string(cfg_.rx_ring) + " TX/RX descriptors, " +
+                 std::to_string(tx_bufs_n_) + "/" + std::to_string(rx_bufs_n_) + " TX/RX buffers of " +
+                 std::to_string(buf_size_) + " bytes)";
         return false;
     }
     if (!setup_device()) return false;
@@ -144,9 +164,18 @@ bool NicDriver::probe() {
     return true;
 }
 
+size_t NicDriver::dma_bytes(const DriverConfig& c) {
+    // As probe() lays the region out: four 128-aligned rings, then the buffers.
+    const size_t buf = round_up(c.mtu + 14, 64);
+    const size_t tx = 16 * size_t(c.tx_ring), rx = 16 * size_t(c.rx_ring);
+    return 2 * round_up(tx, 128) + 2 * round_up(rx, 128) +
+           round_up(buf * (c.tx_buffers ? c.tx_buffers : c.tx_ring), 128) +
+           round_up(buf * (c.rx_buffers ? c.rx_buffers : c.rx_ring), 128);
+}
+
 bool NicDriver::reset_device() {
     RegBus& b = env_.bus;
-    b.write32(R::kCtrl, R::ctrl::kReset(1));
+    b.write32(R::kCtrl, R::ctrl::kReset(1) | ctrl_speed_);
     Instant deadline = env_.platform.now() + cfg_.reset_timeout;
     while (b.read32(R::kCtrl) & R::ctrl::kReset(1)) {
         if (env_.platform.now() >= deadline) {
@@ -168,6 +197,7 @@ bool NicDriver::setup_device() {
     env_.dma.sync_for_device(mem_, 0, mem_.size);
     rx_unposted_ = 0;
     rx_slot_.assign(cfg_.rx_ring, 0);
+    tx_buf_next_ = 0;
     napi_ = false;
     napi_done_ = 0;
 
@@ -198,14 +228,15 @@ bool NicDriver::setup_device() {
     b.write32(R::kIrqModPkts, cfg_.irq_mod_pkts);
     b.write32(R::kIrqModTimer, cfg_.irq_mod_cycles);
     b.write32(R::kMdioDiv, cfg_.mdio_div);
-    // Every RX slot but one gets its buffer (a full ring would look empty: PROD == CONS).
-    for (unsigned i = 0; i + 1 < cfg_.rx_ring; ++i) post_rx(i);
+    // Every RX buffer goes on the ring, at most ring size - 1 (a full ring would look empty:
+    // PROD == CONS); with one buffer per slot, every slot but one.
+    for (unsigned i = 0; i < rx_bufs_n_ && i + 1 < cfg_.rx_ring; ++i) post_rx(i);
     env_.dma.sync_for_device(mem_, rx_ring_, 16 * size_t(cfg_.rx_ring));
     b.write32(R::kRxProd, rx_.prod());
     rx_unposted_ = 0;
     b.write32(R::kIrqCause, kIrqAll);
     b.write32(R::kIrqMask, kIrqAll);
-    b.write32(R::kCtrl, R::ctrl::kTxEn(1) | R::ctrl::kRxEn(1));
+    b.write32(R::kCtrl, R::ctrl::kTxEn(1) | R::ctrl::kRxEn(1) | ctrl_speed_);
     link_ = (b.read32(R::kStatus) & R::status::kLink(1)) != 0;
     return true;
 }
@@ -274,6 +305,19 @@ bool NicDriver::phy_bringup() {
         }
         env_.platform.delay(Duration::from_us(100));
     }
+    // An RMII MAC runs its symbols at the speed it is told (CTRL.SPEED_10); MII and GMII PHYs set it
+    // through their clocks. The negotiated speed is the highest both ends advertise (28B.3).
+    if (R::caps::kMacMode.get(dev_caps_) == kMacModeRmii) {
+        uint16_t anar = 0, anlpar = 0;
+        if (!mdio_read(kAnar, anar) || !mdio_read(kAnlpar, anlpar)) {
+            error_ = "MDIO read timed out (ANAR/ANLPAR)";
+            return false;
+        }
+        bool fast = (anar & anlpar & kAn100Tx) != 0;
+        ctrl_speed_ = fast ? 0 : R::ctrl::kSpeed10(1);
+        env_.bus.write32(R::kCtrl, R::ctrl::kTxEn(1) | R::ctrl::kRxEn(1) | ctrl_speed_);
+        trace(std::string("RMII at ") + (fast ? "100" : "10") + " Mb/s (negotiated)");
+    }
     refresh_link();
     return true;
 }
@@ -294,7 +338,7 @@ size_t NicDriver::tx_room() const {
     // ring's free descriptors (as of the last reap) and the queue behind it.
     if (!probed_ || !link_) return SIZE_MAX;
     size_t q = txq_.size() < cfg_.tx_queue ? cfg_.tx_queue - txq_.size() : 0;
-    return (txq_.empty() ? size_t(tx_.free()) : 0) + q;
+    return (txq_.empty() ? size_t(tx_free()) : 0) + q;
 }
 
 bool NicDriver::transmit(Instant now, ConstBytes f) {
@@ -308,13 +352,13 @@ bool NicDriver::transmit(Instant now, ConstBytes f) {
         return false;
     }
     reap_tx(now);
-    if (txq_.empty() && tx_.free() > 0) {
+    if (txq_.empty() && tx_free() > 0) {
         if (tx_.inflight() == 0) tx_progress_ = now;
         post_tx(f);
         env_.bus.write32(R::kTxProd, tx_.prod());  // doorbell
         return true;
     }
-    // Ring full: the frame waits in the driver's queue (like a qdisc); refused only when that is full.
+    // Ring (or TX buffers) full: the frame waits in the driver's queue (like a qdisc); refused only when that is full.
     if (txq_.size() >= cfg_.tx_queue) {
         ++st_.tx_queue_full;
         return false;
@@ -332,10 +376,13 @@ bool NicDriver::transmit(Instant now, ConstBytes f) {
 
 void NicDriver::post_tx(ConstBytes f) {
     const unsigned idx = tx_.prod();
-    uint8_t* buf = mem_.cpu + tx_bufs_ + size_t(idx) * buf_size_;
+    // With one buffer per slot the rotation keeps buffer == descriptor index (both start at 0).
+    const size_t boff = tx_bufs_ + size_t(tx_buf_next_) * buf_size_;
+    tx_buf_next_ = (tx_buf_next_ + 1) % tx_bufs_n_;
+    uint8_t* buf = mem_.cpu + boff;
     std::memcpy(buf, f.data, f.size);
     TxDesc d;
-    d.addr = mem_.dev_addr + tx_bufs_ + uint64_t(idx) * buf_size_;
+    d.addr = mem_.dev_addr + boff;
     d.len = uint16_t(f.size);
     // Checksum offload (Linux CHECKSUM_PARTIAL): IPv4 header always; the L4 field seeded with the
     // pseudo-header sum (RFC 9293 3.1, RFC 768) or 0 for ICMP (RFC 792), for whole datagrams only.
@@ -369,7 +416,7 @@ void NicDriver::post_tx(ConstBytes f) {
         }
     }
     encode(d, tx_.desc(idx));
-    env_.dma.sync_for_device(mem_, tx_bufs_ + size_t(idx) * buf_size_, f.size);
+    env_.dma.sync_for_device(mem_, boff, f.size);
     env_.dma.sync_for_device(mem_, tx_ring_ + size_t(idx) * 16, 16);
     tx_.advance();
     ++st_.tx_frames;
@@ -380,7 +427,7 @@ void NicDriver::post_tx(ConstBytes f) {
 
 void NicDriver::flush_txq() {
     bool posted = false;
-    while (!txq_.empty() && tx_.free() > 0) {
+    while (!txq_.empty() && tx_free() > 0) {
         post_tx(txq_.front());
         if (spare_.size() < 64) spare_.push_back(std::move(txq_.front()));
         txq_.pop_front();
@@ -450,6 +497,7 @@ void NicDriver::napi_complete() {
 
 bool NicDriver::receive(Instant now, Frame& out, RxInfo& info) {
     if (!probed_) return false;
+    if (now >= stats_due_) add_device_counters();
     if (env_.irq.asserted()) isr(now);
     if (tx_.inflight() > 0 && now >= tx_progress_ + cfg_.tx_watchdog) {
         reap_tx(now);  // completions may be there without an interrupt (masked, moderated)
@@ -530,8 +578,9 @@ Instant NicDriver::next_deadline() const {
     if (!probed_) return Instant::max();
     // NAPI still has work (budget yield), or the line is up: poll at once.
     if (napi_ || env_.irq.asserted()) return Instant{0};
-    if (tx_.inflight() > 0) return tx_progress_ + cfg_.tx_watchdog;
-    return Instant::max();
+    Instant t = stats_due_;
+    if (tx_.inflight() > 0) t = std::min(t, tx_progress_ + cfg_.tx_watchdog);
+    return t;
 }
 
 // ---------------------------------------------------------------- recovery and counters
@@ -543,9 +592,11 @@ void NicDriver::add_device_counters() {
                          &st_.dev_rx_desc_err,    &st_.dev_dma_err};
     for (int i = 0; i < 11; ++i) {
         uint32_t v = env_.bus.read32(kDevCounters[i]);
-        *tot[i] += uint32_t(v - dev_last_[i]);  // modulo 2^32: a wrap between reads still counts right
+        // Modulo the counter's width: one wrap between reads still counts right.
+        *tot[i] += (v - dev_last_[i]) & stat_mask_;
         dev_last_[i] = v;
     }
+    if (stats_due_ != Instant::max()) stats_due_ = env_.platform.now() + cfg_.stats_period;
 }
 
 void NicDriver::update_stats() {

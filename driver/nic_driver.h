@@ -2,7 +2,7 @@
 // NIC's descriptor rings, written against driver/platform.h only, so that the same code runs over the
 // co-simulated RTL and over a board.
 //
-//   probe():    ID/VERSION check -> soft reset -> DMA memory (rings + buffers, one region) -> DMA
+//   probe():    ID/VERSION check -> soft reset -> DMA memory (rings + packet buffers, one region) -> DMA
 //               window = exactly that region -> station address, filter, MAX_LEN from the MTU ->
 //               rings -> RX buffers posted -> interrupt moderation -> MDIO: PHY reset, autonegotiation,
 //               wait for link (timeout) -> TX/RX enabled, interrupts unmasked
@@ -35,6 +35,19 @@ struct DriverConfig {
     size_t mtu = 1500;               // MAX_LEN = mtu + 14 (Ethernet header, no FCS)
     unsigned tx_ring = 256;          // descriptors per ring (16..4096)
     unsigned rx_ring = 256;
+    // Packet buffers, apart from the rings (each round_up(mtu + 14, 64) bytes): at most tx_buffers
+    // frames are in flight on the TX ring and rx_buffers RX descriptors are posted at a time (each
+    // completion re-posts its buffer), so that a small DMA window still takes rings of the NIC's
+    // minimum of 16 entries. 0: one buffer per ring slot (tx_ring, rx_ring buffers; ring size - 1
+    // in use). Otherwise 1 .. ring size - 1. tx_room() counts free TX buffers as it counts free
+    // descriptors: a frame beyond them waits in the software queue.
+    // The iCE40 board's 8 KB window (driver/board/board_host.h: board_driver_config, used by its
+    // apps, tests and benchmark): 16-entry rings (4 x 256 bytes) and, at MTU 1500, 2 RX + 2 TX
+    // buffers of 1536 bytes (7168 bytes in all): 2 frames per direction of any size, 64, 576 or
+    // 1518 bytes on the wire alike (a buffer holds one frame); at MTU 576, 6 RX + 5 TX buffers of
+    // 640 bytes. dma_bytes() gives the total for a configuration.
+    unsigned tx_buffers = 0;
+    unsigned rx_buffers = 0;
     unsigned tx_queue = 1000;        // frames the driver queues while the TX ring is full (txqueuelen)
     bool offload = true;             // use the NIC's checksum engines (TX insertion, RX verdicts)
     bool verify_offload = false;     // also compute every RX verdict in software and count mismatches
@@ -48,6 +61,11 @@ struct DriverConfig {
     Duration link_timeout = Duration::from_ms(50);     // probe: wait this long for the link
     Duration tx_watchdog = Duration::from_ms(20);      // TX ring busy this long without a completion
     Duration reset_timeout = Duration::from_ms(1);     // CTRL.RESET must finish within this
+    // A build with counters narrower than 32 bits (CAPS.STAT_WIDTH, e.g. 16 on the iCE40 board)
+    // wraps them quickly: the byte counters every 2^16 B, 5.2 ms at 100 Mb/s. The driver then reads
+    // them at least this often (0: only when the statistics are read, as a 32-bit build needs).
+    // Default: often enough for a 16-bit byte counter at 100 Mb/s.
+    Duration stats_period = Duration::from_ms(2);
 };
 
 // Driver and device counters; device counters survive a device reset (accumulated across it).
@@ -125,6 +143,10 @@ public:
     void recover(Instant now, const char* why);
     void set_trace(DriverTrace t) { trace_ = std::move(t); }
     unsigned tx_inflight() const { return tx_.inflight(); }
+    // Frames the TX ring takes now: its free descriptors, bounded by the free TX buffers.
+    unsigned tx_free() const { return tx_cap_ - tx_.inflight(); }
+    // DMA memory probe() allocates for `cfg` (rings and buffers, one region), in bytes.
+    static size_t dma_bytes(const DriverConfig& cfg);
     size_t tx_backlog() const { return txq_.size(); }
     const DriverConfig& config() const { return cfg_; }
     // The device's CAPS register as probe() read it (0 before probe, and on a register map 1.0
@@ -160,10 +182,17 @@ private:
     DescRing tx_, rx_;
     unsigned rx_unposted_ = 0;           // descriptors written since the last RX doorbell
     std::vector<uint32_t> rx_slot_;      // RX descriptor index -> buffer slot it carries
+    unsigned tx_bufs_n_ = 0, rx_bufs_n_ = 0;  // packet buffers of each direction
+    unsigned tx_cap_ = 0;                // frames in flight at most: min(tx_ring - 1, tx_bufs_n_)
+    unsigned tx_buf_next_ = 0;           // the next TX buffer: they are freed in the order they are
+                                         // taken (completions are in ring order), so a rotation will do
     std::deque<Frame> txq_;
     std::vector<Frame> spare_;
     bool link_ = false, probed_ = false;
     uint32_t dev_caps_ = 0;
+    uint32_t ctrl_speed_ = 0;
+    uint32_t stat_mask_ = ~0u;           // 2^CAPS.STAT_WIDTH - 1: counter differences modulo it
+    Instant stats_due_ = Instant::max(); // next periodic read of narrow counters            // CTRL.SPEED_10 as negotiated, kept in every CTRL write
     bool napi_ = false;                  // NAPI scheduled: TX/RX interrupts masked, rings being polled
     unsigned napi_done_ = 0;             // frames this NAPI round
     Instant tx_progress_{};              // last TX completion (or first post after idle)

@@ -4,6 +4,7 @@
 //   nicsim bulk --bytes 8M      a bulk TCP transfer with goodput against the line's limit
 //   nicsim http --loss 0.01 --ber 1e-6 --pcap run.pcap
 //   nicsim tap --netns lab      ping and curl from Linux (192.0.2.1) reach 192.0.2.2 through the RTL
+#include "apps/cli.h"
 #include "bulk/bulk.h"
 #include "cosim/system.h"
 
@@ -24,11 +25,6 @@ namespace {
 // SystemC prints a copyright banner at start-up unless this is set (sc_ver.cpp); set it before
 // anything of SystemC runs.
 const int g_no_banner = setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
-
-int usage_error(const std::string& what) {
-    std::cerr << "nicsim: " << what << " (see nicsim --help)\n";
-    return 2;
-}
 
 }  // namespace
 
@@ -81,23 +77,9 @@ int sc_main(int argc, char** argv) {
         ("netns", po::value<std::string>(&o.netns)->default_value(""), "tap: create the TAP device in this network namespace")
         ("tap-seconds", po::value<double>(&o.tap_seconds)->default_value(30), "tap: serve this many wall-clock seconds")
         ("time-limit", po::value<double>(&o.time_limit_ms)->default_value(2000), "give up after this many simulated ms");
-    po::options_description hidden;
-    hidden.add_options()("scenario", po::value<std::string>(&o.scenario)->default_value("demo"));
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("scenario", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(all).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const std::exception& e) {
-        return usage_error(e.what());
-    }
-    if (vm.count("help")) {
-        std::cout << opts;
-        return 0;
-    }
+    if (int rc = nic::apps::parse_scenario_command_line(argc, argv, "nicsim", opts, o.scenario, "demo", vm); rc >= 0)
+        return rc;
     o.offload = !vm.count("no-offload");
     o.verify_offload = vm.count("verify-offload") > 0;
     o.nodelay = vm.count("nodelay") > 0;
@@ -106,37 +88,37 @@ int sc_main(int argc, char** argv) {
     o.stats = vm.count("stats") > 0;
     const std::string& s = o.scenario;
     if (s != "demo" && s != "ping" && s != "http" && s != "bulk" && s != "tap")
-        return usage_error("unknown scenario '" + s + "' (demo, ping, http, bulk, tap)");
-    if (!(o.loss >= 0 && o.loss < 1)) return usage_error("--loss must be in [0, 1)");
-    if (!(o.ber >= 0 && o.ber < 1e-2)) return usage_error("--ber must be in [0, 0.01)");
-    if (o.delay_ns < 8 || o.delay_ns > 1000000000) return usage_error("--delay must be 8..1e9 ns");
+        return nic::apps::usage_error("nicsim", "unknown scenario '" + s + "' (demo, ping, http, bulk, tap)");
+    if (!(o.loss >= 0 && o.loss < 1)) return nic::apps::usage_error("nicsim", "--loss must be in [0, 1)");
+    if (!(o.ber >= 0 && o.ber < 1e-2)) return nic::apps::usage_error("nicsim", "--ber must be in [0, 0.01)");
+    if (o.delay_ns < 8 || o.delay_ns > 1000000000) return nic::apps::usage_error("nicsim", "--delay must be 8..1e9 ns");
     // The NIC's FIFOs hold 4 KB: two frames of at most 1514 bytes fit, jumbo frames do not.
-    if (o.mtu < 576 || o.mtu > 1500) return usage_error("--mtu must be 576..1500 (the NIC's 4 KB FIFOs take no jumbo frames)");
-    if (o.ring_size < 16 || o.ring_size > 4096) return usage_error("--ring-size must be 16..4096");
-    if (o.host_latency_ns < 8 || o.host_latency_ns > 1000000) return usage_error("--host-latency must be 8..1000000 ns");
-    if (o.mmio_latency_ns > 1000000) return usage_error("--mmio-latency must be at most 1000000 ns");
-    if (o.quantum < 1 || o.quantum > 10000) return usage_error("--quantum must be 1..10000 cycles");
-    if (o.irq_mod_pkts > 65535) return usage_error("--irq-mod-pkts must be 0..65535");
-    if (o.irq_mod_us > 100000) return usage_error("--irq-mod-us must be 0..100000");
-    if (o.count < 1 || o.count > 100000) return usage_error("--count must be 1..100000");
-    if (!(o.interval_ms >= 0 && o.interval_ms <= 10000)) return usage_error("--interval must be 0..10000 ms");
-    if (o.ping_size > 65000) return usage_error("--size must be at most 65000");
-    if (o.http_requests < 1 || o.http_requests > 1000) return usage_error("--requests must be 1..1000");
-    if (o.connections < 1 || o.connections > 64) return usage_error("--connections must be 1..64");
+    if (o.mtu < 576 || o.mtu > 1500) return nic::apps::usage_error("nicsim", "--mtu must be 576..1500 (the NIC's 4 KB FIFOs take no jumbo frames)");
+    if (o.ring_size < 16 || o.ring_size > 4096) return nic::apps::usage_error("nicsim", "--ring-size must be 16..4096");
+    if (o.host_latency_ns < 8 || o.host_latency_ns > 1000000) return nic::apps::usage_error("nicsim", "--host-latency must be 8..1000000 ns");
+    if (o.mmio_latency_ns > 1000000) return nic::apps::usage_error("nicsim", "--mmio-latency must be at most 1000000 ns");
+    if (o.quantum < 1 || o.quantum > 10000) return nic::apps::usage_error("nicsim", "--quantum must be 1..10000 cycles");
+    if (o.irq_mod_pkts > 65535) return nic::apps::usage_error("nicsim", "--irq-mod-pkts must be 0..65535");
+    if (o.irq_mod_us > 100000) return nic::apps::usage_error("nicsim", "--irq-mod-us must be 0..100000");
+    if (o.count < 1 || o.count > 100000) return nic::apps::usage_error("nicsim", "--count must be 1..100000");
+    if (!(o.interval_ms >= 0 && o.interval_ms <= 10000)) return nic::apps::usage_error("nicsim", "--interval must be 0..10000 ms");
+    if (o.ping_size > 65000) return nic::apps::usage_error("nicsim", "--size must be at most 65000");
+    if (o.http_requests < 1 || o.http_requests > 1000) return nic::apps::usage_error("nicsim", "--requests must be 1..1000");
+    if (o.connections < 1 || o.connections > 64) return nic::apps::usage_error("nicsim", "--connections must be 1..64");
     if (o.direction != "a2b" && o.direction != "b2a" && o.direction != "both")
-        return usage_error("--direction must be a2b, b2a or both");
-    if (!nic::parse_byte_count(seed, o.seed, uint64_t(1) << 36)) return usage_error("bad --seed '" + seed + "' (a number 0..2^36)");
-    if (!nic::parse_byte_count(bulk_bytes, o.bulk_bytes, uint64_t(1) << 36)) return usage_error("bad --bytes '" + bulk_bytes + "'");
-    if (!nic::parse_byte_count(http_bytes, o.http_bytes, uint64_t(1) << 36)) return usage_error("bad --http-bytes '" + http_bytes + "'");
+        return nic::apps::usage_error("nicsim", "--direction must be a2b, b2a or both");
+    if (!nic::parse_byte_count(seed, o.seed, uint64_t(1) << 36)) return nic::apps::usage_error("nicsim", "bad --seed '" + seed + "' (a number 0..2^36)");
+    if (!nic::parse_byte_count(bulk_bytes, o.bulk_bytes, uint64_t(1) << 36)) return nic::apps::usage_error("nicsim", "bad --bytes '" + bulk_bytes + "'");
+    if (!nic::parse_byte_count(http_bytes, o.http_bytes, uint64_t(1) << 36)) return nic::apps::usage_error("nicsim", "bad --http-bytes '" + http_bytes + "'");
     if (!(o.cpu_ns_per_packet >= 0 && o.cpu_ns_per_packet <= 1e9) || !(o.cpu_ns_per_byte >= 0 && o.cpu_ns_per_byte <= 1e6))
-        return usage_error("--cpu-per-packet / --cpu-per-byte out of range");
-    if (!(o.time_limit_ms > 0 && o.time_limit_ms <= 1e6)) return usage_error("--time-limit must be 0..1e6 ms");
-    if (!(o.tap_seconds > 0 && o.tap_seconds <= 86400)) return usage_error("--tap-seconds must be 0..86400");
+        return nic::apps::usage_error("nicsim", "--cpu-per-packet / --cpu-per-byte out of range");
+    if (!(o.time_limit_ms > 0 && o.time_limit_ms <= 1e6)) return nic::apps::usage_error("nicsim", "--time-limit must be 0..1e6 ms");
+    if (!(o.tap_seconds > 0 && o.tap_seconds <= 86400)) return nic::apps::usage_error("nicsim", "--tap-seconds must be 0..86400");
     if (o.link_up_ms > 0 && !(o.link_down_ms > 0 && o.link_up_ms > o.link_down_ms))
-        return usage_error("--link-up needs an earlier --link-down");
-    if (!o.vcd.empty() && !o.fst.empty()) return usage_error("give --vcd or --fst, not both");
-    if (o.wave_to_us > 0 && o.wave_to_us <= o.wave_from_us) return usage_error("--wave-to must be after --wave-from");
-    if (s == "tap" && o.tap.empty()) return usage_error("--tap needs an interface name");
+        return nic::apps::usage_error("nicsim", "--link-up needs an earlier --link-down");
+    if (!o.vcd.empty() && !o.fst.empty()) return nic::apps::usage_error("nicsim", "give --vcd or --fst, not both");
+    if (o.wave_to_us > 0 && o.wave_to_us <= o.wave_from_us) return nic::apps::usage_error("nicsim", "--wave-to must be after --wave-from");
+    if (s == "tap" && o.tap.empty()) return nic::apps::usage_error("nicsim", "--tap needs an interface name");
 
     // SystemC prints its banner and an info line per sc_stop; neither is the user's business.
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);

@@ -1,6 +1,6 @@
 // The driver (driver/nic_driver.h) against the NIC RTL, over the plain harness (no SystemC): probe and
 // its failures, frames through the line loopback byte-exact, checksum offload both ways, TX back-
-// pressure, link changes by interrupt, the multicast filter, and recovery from a fatal DMA error and
+// pressure, packet buffers fewer than ring slots, link changes by interrupt, the multicast filter, and recovery from a fatal DMA error and
 // from a stalled TX ring.
 #include "driver/nic_driver.h"
 #include "nic/harness_platform.h"
@@ -178,6 +178,57 @@ TEST(NicDriver, AFullTxRingIsBackPressureNotLoss) {
     EXPECT_EQ(stat(*r.d, "tx_queue_full"), 15u);
     auto got = r.receive(accepted, 2000000);
     EXPECT_EQ(got.size(), accepted) << "every accepted frame must go out";
+}
+
+// Packet buffers apart from the ring size (DriverConfig::tx_buffers / rx_buffers, what a board's
+// 8 KB window needs): 16-entry rings with 2 TX and 2 RX buffers carry a burst of every frame size
+// through the line loopback byte-exact and in order, never more than 2 frames in flight, the rest
+// waiting in the software queue; the memory model checks that the NIC touched only the driver's
+// (smaller) allocation.
+TEST(NicDriver, TwoBuffersPerDirectionCarryABurstOnSixteenEntryRings) {
+    drv::DriverConfig c;
+    c.tx_ring = c.rx_ring = 16;
+    c.tx_buffers = c.rx_buffers = 2;
+    c.tx_queue = 100;
+    DriverRig r(c);
+    ASSERT_TRUE(r.d->probe()) << r.d->error();
+    // 4 rings of 256 bytes and 4 buffers of round_up(1514, 64) = 1536 bytes.
+    EXPECT_EQ(drv::NicDriver::dma_bytes(r.cfg), 4 * 256u + 4 * 1536u);
+    EXPECT_EQ(r.d->tx_free(), 2u);
+    EXPECT_EQ(r.d->tx_room(), 2u + 100u);
+    const uint64_t seed = 11;
+    std::mt19937_64 rng(seed);
+    std::vector<Frame> sent;
+    for (int i = 0; i < 60; ++i) {
+        const size_t len = i % 3 == 0 ? 1514 : i % 3 == 1 ? 60 : 60 + rng() % 1455;
+        sent.push_back(to_us(len, uint8_t(i)));
+        ASSERT_TRUE(r.d->transmit(r.p.now(), ConstBytes(sent.back().data(), sent.back().size()))) << "frame " << i;
+        EXPECT_LE(r.d->tx_inflight(), 2u) << "frame " << i;
+    }
+    EXPECT_EQ(r.d->tx_room(), 100u - r.d->tx_backlog()) << "a waiting queue leaves no ring room to report";
+    EXPECT_GE(stat(*r.d, "tx_queued"), 50u) << "all but the first frames wait for a TX buffer";
+    std::vector<Frame> got;
+    Frame f;
+    RxInfo info;
+    for (uint64_t end = r.h.cycle() + 4000000; got.size() < sent.size() && r.h.cycle() < end;) {
+        r.h.run(16);
+        while (r.d->receive(r.p.now(), f, info)) got.push_back(f);
+        ASSERT_LE(r.d->tx_inflight(), 2u);
+    }
+    ASSERT_EQ(got.size(), sent.size()) << "seed " << seed;
+    for (size_t i = 0; i < sent.size(); ++i) EXPECT_EQ(got[i], padded(sent[i])) << "frame " << i << " seed " << seed;
+    r.d->update_stats();
+    EXPECT_EQ(stat(*r.d, "dev_rx_drop_nodesc"), 0u);
+    EXPECT_EQ(stat(*r.d, "dev_dma_err"), 0u);
+    EXPECT_EQ(stat(*r.d, "tx_queue_full"), 0u);
+    EXPECT_EQ(r.d->tx_free(), 2u);
+    expect_clean_bus(r.h);
+
+    drv::DriverConfig bad = c;
+    bad.rx_buffers = 16;
+    DriverRig r2(bad);
+    EXPECT_FALSE(r2.d->probe());
+    EXPECT_NE(r2.d->error().find("rx_buffers must be 1 .. ring size - 1"), std::string::npos) << r2.d->error();
 }
 
 TEST(NicDriver, LinkChangesArriveByInterrupt) {
