@@ -50,7 +50,7 @@ struct Report {
 
 int main(int argc, char** argv) {
     std::string scenario, serial, addr_s, peer_s, http_bytes_s, bytes_s, direction, report_path, seed_s;
-    unsigned divisor = 4, retries = 8;
+    unsigned divisor = 4, retries = 8, phy_addr = 1;
     size_t mtu = 1500, ping_size = 56, mem_bytes = 8192;
     int count = 3, http_port = 80, bulk_port = 5001;
     double interval_ms = 1, time_limit_ms = 0, ref_ppm = 0;
@@ -69,6 +69,8 @@ int main(int argc, char** argv) {
         ("divisor", po::value<unsigned>(&divisor)->default_value(4),
          "MPSSE clock divisor: SCK = 30 MHz / (1 + N); the bridge needs SCK <= 50.25 MHz / 8, so N >= 4")
         ("retries", po::value<unsigned>(&retries)->default_value(8), "bridge retries per access after a CRC error")
+        ("phy-addr", po::value<unsigned>(&phy_addr)->default_value(1),
+         "the PHY's MDIO address (0..31; LAN8720 modules strap 0 or 1: try the other if probe finds no PHY)")
         ("mem-bytes", po::value<size_t>(&mem_bytes)->default_value(8192),
          "the board's host memory window (nic_fpga.v: 8192; --sim takes the simulated board's)")
         ("addr", po::value<std::string>(&addr_s)->default_value("192.0.2.1/24"), "the board host's address")
@@ -100,6 +102,7 @@ int main(int argc, char** argv) {
         return apps::usage_error("nicboard", "unknown scenario '" + s + "' (probe, ping, http, bulk)");
     if (divisor < 4 || divisor > 0xFFFF) return apps::usage_error("nicboard", "--divisor must be 4..65535 (SCK at most 6 MHz)");
     if (retries > 1000) return apps::usage_error("nicboard", "--retries must be 0..1000");
+    if (phy_addr > 31) return apps::usage_error("nicboard", "--phy-addr must be 0..31");
     auto addr = Ipv4Cidr::parse(addr_s);
     if (!addr) return apps::usage_error("nicboard", "bad --addr '" + addr_s + "' (A.B.C.D/N)");
     auto peer = Ipv4Addr::parse(peer_s);
@@ -125,6 +128,7 @@ int main(int argc, char** argv) {
     BoardHostConfig hc;
     hc.divisor = divisor;
     hc.retries = retries;
+    hc.phy_addr = uint8_t(phy_addr);
     hc.mtu = mtu;
     hc.mem_bytes = mem_bytes;
     hc.addr = *addr;

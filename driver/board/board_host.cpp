@@ -83,6 +83,7 @@ bool BoardHost::open() {
     drv::DriverConfig dc = board_driver_config(cfg_.mem_bytes, cfg_.mtu);
     dc.mac = cfg_.mac;
     dc.link_timeout = cfg_.link_timeout;
+    dc.phy_addr = cfg_.phy_addr;
     driver_ = std::make_unique<drv::NicDriver>(platform_->env(), dc);
     if (!driver_->probe()) {
         std::string m = "driver probe failed: " + driver_->error();

@@ -63,6 +63,7 @@ struct BoardHostConfig {
     std::optional<Ipv4Addr> gateway;
     Duration poll_interval = Duration::from_us(20);
     Duration link_timeout = Duration::from_ms(3000);
+    uint8_t phy_addr = 1;              // the PHY's MDIO address (the module's strapping)
     uint64_t seed = 1;                 // the stack's (ephemeral ports, IP IDs) and TCP's ISN key
     // TCP receive buffer, which bounds the window a sender may have in flight towards the board:
     // a frame that arrives while no RX buffer is posted is dropped (the NIC does not hold it), and
