@@ -50,7 +50,7 @@ struct Report {
 
 int main(int argc, char** argv) {
     std::string scenario, serial, addr_s, peer_s, http_bytes_s, bytes_s, direction, report_path, seed_s;
-    unsigned divisor = 4, retries = 8, phy_addr = 1;
+    unsigned divisor = 7, retries = 8, phy_addr = 1;
     size_t mtu = 1500, ping_size = 56, mem_bytes = 8192;
     int count = 3, http_port = 80, bulk_port = 5001;
     double interval_ms = 1, time_limit_ms = 0, ref_ppm = 0;
@@ -66,8 +66,10 @@ int main(int argc, char** argv) {
         ("help,h", "show this help")
         ("sim", "no hardware: the simulated FT2232H, the Verilated board (8 KB, RMII) and a peer host")
         ("serial", po::value<std::string>(&serial), "the FT2232H with this USB serial (default: the first 0403:6010)")
-        ("divisor", po::value<unsigned>(&divisor)->default_value(4),
-         "MPSSE clock divisor: SCK = 30 MHz / (1 + N); the bridge needs SCK <= 50.25 MHz / 8, so N >= 4")
+        ("divisor", po::value<unsigned>(&divisor)->default_value(7),
+         "MPSSE clock divisor: SCK = 30 MHz / (1 + N). The board's MISO follows an SCK falling edge by up "
+         "to 5 core cycles (100 ns: the bridge's synchroniser and edge detection, the I/O registers), so "
+         "N >= 5; 7 (3.75 MHz) leaves room for pad and cable delays")
         ("retries", po::value<unsigned>(&retries)->default_value(8), "bridge retries per access after a CRC error")
         ("phy-addr", po::value<unsigned>(&phy_addr)->default_value(1),
          "the PHY's MDIO address (0..31; LAN8720 modules strap 0 or 1: try the other if probe finds no PHY)")
@@ -100,7 +102,8 @@ int main(int argc, char** argv) {
     const std::string& s = scenario;
     if (s != "probe" && s != "ping" && s != "http" && s != "bulk")
         return apps::usage_error("nicboard", "unknown scenario '" + s + "' (probe, ping, http, bulk)");
-    if (divisor < 4 || divisor > 0xFFFF) return apps::usage_error("nicboard", "--divisor must be 4..65535 (SCK at most 6 MHz)");
+    if (divisor < 5 || divisor > 0xFFFF)
+        return apps::usage_error("nicboard", "--divisor must be 5..65535 (SCK at most 5 MHz: the board answers 100 ns after an SCK edge)");
     if (retries > 1000) return apps::usage_error("nicboard", "--retries must be 0..1000");
     if (phy_addr > 31) return apps::usage_error("nicboard", "--phy-addr must be 0..31");
     auto addr = Ipv4Cidr::parse(addr_s);

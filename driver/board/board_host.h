@@ -54,7 +54,11 @@ private:
 };
 
 struct BoardHostConfig {
-    unsigned divisor = 4;              // MPSSE: SCK = 30 MHz / (1 + divisor); the bridge needs <= clk / 8
+    // MPSSE: SCK = 30 MHz / (1 + divisor), 3.75 MHz. The board's MISO follows an SCK falling edge by
+    // up to 5 core cycles (two-flip-flop synchroniser, edge detection, the board top's I/O-cell
+    // registers in and out: about 100 ns at 50.25 MHz), which must fit in SCK's low half period
+    // with the pads' and the FTDI's delays on top: 5 (100 ns) works in simulation, 4 does not.
+    unsigned divisor = 7;
     unsigned retries = 8;              // bridge retries per access
     size_t mem_bytes = 8192;           // the board's host memory window (nic_fpga.v: MEM_AW 13)
     size_t mtu = 1500;

@@ -53,7 +53,7 @@ void mpsse_transfer_commands(const uint8_t* out, size_t n, std::vector<uint8_t>&
 
 class MpsseSpi : public SpiTransport {
 public:
-    // `divisor`: SCK = 30 MHz / (1 + divisor); spi_host_bridge needs SCK <= its clk / 8.
+    // `divisor`: SCK = 30 MHz / (1 + divisor); the board needs 5 or more (BoardHostConfig::divisor).
     MpsseSpi(MpssePort& port, unsigned divisor);
     bool init();                       // sends the set-up commands and checks the chip is in sync
     bool transfer(const uint8_t* out, uint8_t* in, size_t n) override;

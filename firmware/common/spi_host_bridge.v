@@ -10,9 +10,11 @@
 //
 // SPI mode 0 (CPOL = 0, CPHA = 0: data sampled on the rising SCK edge, changed on the falling one),
 // MSB first, CS_N low for the whole transaction. SCK, CS_N and MOSI are oversampled in clk through
-// two-flip-flop synchronisers, so there is one clock domain and SCK may be at most clk / 8
-// (6.25 MHz with a 50 MHz clk): MISO then changes 3 clk cycles after the falling edge it follows,
-// well inside the half period before the host samples it.
+// two-flip-flop synchronisers, so there is one clock domain: MISO changes 3 to 4 clk cycles after
+// the falling SCK edge it follows (synchroniser, edge detection, the MISO register), which must
+// fit in SCK's low half period before the host samples at the rising edge. A board top that adds
+// I/O-cell registers on the pins adds their cycles (firmware/ice40-hx8k/nic_fpga.v: two, 5 cycles
+// or 100 ns at 50.25 MHz in all, so SCK at most 5 MHz there, 3.75 MHz by default).
 //
 // CRC: CRC-8, polynomial x^8 + x^2 + x + 1 (0x07), MSB first, no reflection, no final XOR, one
 // register per direction, preset to 0xFF when CS_N falls and run over every byte on that wire in
@@ -63,7 +65,7 @@
 // Register offsets are 12 bits (the NIC's map, docs/registers.md; A15..12 ignored), data big-endian
 // on the wire. Memory addresses are byte addresses in the host memory (MEM_ADDR_WIDTH bits; A15..
 // above ignored) and wrap at its end. The register write is issued after DC checks, the read after
-// HC (it has byte 4's time, 64 clk cycles at clk / 8, to complete; nic_axil_slave answers in 2);
+// HC (it has byte 4's time, 64 clk cycles or more, to complete; nic_axil_slave answers in 2);
 // the AXI4-Lite response codes are not reported.
 module spi_host_bridge #(
     parameter MEM_ADDR_WIDTH = 12        // host memory byte address bits (12: 4 KB .. 16)

@@ -22,7 +22,7 @@ namespace R = nic::regs;
 
 // Everything between the driver and the pins, on the simulated board.
 struct Rig {
-    explicit Rig(unsigned divisor = 4) : spi(ftdi, divisor), bridge(spi), platform(bridge, board) {
+    explicit Rig(unsigned divisor = BoardHostConfig{}.divisor) : spi(ftdi, divisor), bridge(spi), platform(bridge, board) {
         EXPECT_TRUE(spi.init()) << spi.error();
     }
     BoardSim board;
@@ -153,7 +153,7 @@ TEST(BoardBackend, NoBoardIsAClearError) {
         void advance_ns(double) override {}
     } nothing;
     SimFtdi ftdi(nothing);
-    MpsseSpi spi(ftdi, 4);
+    MpsseSpi spi(ftdi, BoardHostConfig{}.divisor);
     ASSERT_TRUE(spi.init());
     BridgeClient bridge(spi);
     EXPECT_FALSE(bridge.open());
@@ -201,7 +201,7 @@ TEST(BoardBackend, BoardDriverConfigFillsTheWindow) {
 TEST(BoardBackend, DriverProbeFitsTheBoardWindow) {
     BoardSim board;
     SimFtdi ftdi(board);
-    MpsseSpi spi(ftdi, 4);
+    MpsseSpi spi(ftdi, BoardHostConfig{}.divisor);
     ASSERT_TRUE(spi.init()) << spi.error();
     BridgeConfig bc;
     bc.mem_bytes = board.mem_bytes();

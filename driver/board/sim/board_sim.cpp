@@ -79,12 +79,17 @@ BoardSim::BoardSim(BoardSimConfig cfg)
 BoardSim::~BoardSim() { m_->final(); }
 
 void BoardSim::set(bool sck, bool mosi, bool cs_n) {
+    pin_sck_ = sck, pin_mosi_ = mosi, pin_cs_n_ = cs_n;
+    if (io_regs()) return;              // the input registers take them at the next core edge
     *m_->spi_sck = sck;
     *m_->spi_mosi = mosi;
     *m_->spi_cs_n = cs_n;
 }
 
-bool BoardSim::miso() { return *m_->spi_miso_oe ? *m_->spi_miso : false; }   // pulled down
+bool BoardSim::miso() {
+    if (io_regs()) return miso_pin_;
+    return *m_->spi_miso_oe ? *m_->spi_miso : false;   // pulled down
+}
 
 bool BoardSim::irq() const { return *m_->irq; }
 
@@ -126,6 +131,14 @@ void BoardSim::edge() {
     const bool gmii = cfg_.model == BoardModel::Core4k;
     // Inputs for a rising edge, set just before it (they changed after the previous one).
     if (core_rises) *t.mdio_i = *t.mdio_oe ? *t.mdio_o : (phy_drive_ ? phy_out_ : 1);
+    if (core_rises && io_regs()) {
+        // At this edge the output register takes what the core drives (the pin shows it from now
+        // on; released, the line is pulled down), the core's synchronisers take what the input
+        // registers took at the previous edge, and the input registers take the pins.
+        miso_pin_ = *t.spi_miso_oe ? *t.spi_miso : false;
+        *t.spi_sck = q_sck_, *t.spi_mosi = q_mosi_, *t.spi_cs_n = q_cs_n_;
+        q_sck_ = pin_sck_, q_mosi_ = pin_mosi_, q_cs_n_ = pin_cs_n_;
+    }
     if (gmii ? core_rises : ref_rises) {
         const unsigned hold = speed_100() ? 1 : 10;
         if (gmii) {

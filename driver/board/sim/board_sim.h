@@ -34,6 +34,11 @@ struct BoardSimConfig {
     uint8_t phy_addr = 1;              // where the MDIO PHY model answers
     bool link = true;
     bool phy_100 = true;               // the link partner advertises 100BASE-TX (else 10BASE-T only)
+    // The board top's I/O-cell registers on the SPI pins (nic_fpga.v: SCK, SS_B and SI registered
+    // on the way in, SO and its enable on the way out, all on clk): two core cycles more between an
+    // SCK edge and MISO, which is what sets the board's fastest SCK (BoardHostConfig::divisor).
+    // Board model only; the bare core (Core4k) has none.
+    bool io_registers = true;
 };
 
 // The host memory window of a model, in bytes (the bridge's BridgeConfig::mem_bytes).
@@ -87,6 +92,11 @@ private:
     int64_t core_half_fs_, ref_half_fs_;
     int64_t core_next_fs_ = 0, ref_next_fs_ = 0;   // next edge of each
     bool core_level_ = false, ref_level_ = false;
+    // SPI pins as the host drives them, the input registers' outputs, the output register's pin
+    bool pin_sck_ = false, pin_mosi_ = false, pin_cs_n_ = true;
+    bool q_sck_ = false, q_mosi_ = false, q_cs_n_ = true;
+    bool miso_pin_ = false;
+    bool io_regs() const { return cfg_.io_registers && cfg_.model == BoardModel::Board; }
     std::deque<std::vector<uint8_t>> sent_;
     std::vector<uint8_t> tx_syms_;     // symbols of the frame being sent (bytes or dibits)
     struct Sym { uint8_t d; bool dv; };
